@@ -1,0 +1,68 @@
+"""A cap on request body size, enforced while the body streams in (ASGI middleware)."""
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.responses import ProblemResponse
+
+
+class BodyTooLarge(HTTPException):
+    """The body passed the configured limit (an HTTPException, so routers pass it through)."""
+
+    field = "body"
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body exceeds the limit of {max_bytes} bytes")
+
+
+class BodyLimitMiddleware:
+    """Answer 413 with a problem document when a body exceeds max_bytes."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _refusal(self, scope: Scope) -> ProblemResponse:
+        return ProblemResponse(
+            {
+                "type": "https://airspace-risk.org/problems/body-too-large",
+                "title": "Request body too large",
+                "status": 413,
+                "detail": f"the request body exceeds the limit of {self.max_bytes} bytes",
+                "instance": scope.get("path", ""),
+                "field": "body",
+                "limit_bytes": self.max_bytes,
+            },
+            status_code=413,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._refusal(scope)(scope, receive, send)
+                return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refusal(scope)(scope, receive, send)

@@ -1,0 +1,36 @@
+"""Liveness and readiness probes."""
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from app.api.dependencies import EngineDep
+from app.api.problems import Problem
+from app.api.responses import JsonResponse
+from app.store.readiness import check_readiness
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", operation_id="healthz", summary="The process is up")
+async def healthz() -> JsonResponse:
+    """Answer as long as the process serves requests; touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+@router.get(
+    "/readyz",
+    operation_id="readyz",
+    summary="The database is reachable, PostGIS present and migrations at head",
+    responses={503: {"description": "Not ready; the problem document lists each check"}},
+)
+async def readyz(engine: EngineDep) -> JsonResponse:
+    """Ready only when every check passes; otherwise a 503 problem with the checks."""
+    readiness = await run_in_threadpool(check_readiness, engine)
+    if not readiness.ready:
+        failing = ", ".join(
+            f"{k}: {v}" for k, v in readiness.checks.items() if not v.startswith("ok")
+        )
+        raise Problem(
+            503, f"not ready ({failing})", "not-ready", extra={"checks": readiness.checks}
+        )
+    return JsonResponse({"status": "ready", "checks": readiness.checks})

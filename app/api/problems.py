@@ -1,0 +1,112 @@
+"""RFC 9457 problem documents for every error, from one table of handlers."""
+
+import logging
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.responses import ProblemResponse
+
+log = logging.getLogger(__name__)
+PROBLEM_BASE = "https://airspace-risk.org/problems/"
+
+
+@dataclass
+class FieldError:
+    """One field at fault and why."""
+
+    field: str
+    reason: str
+
+
+@dataclass
+class Problem(Exception):
+    """An error the service reports to its client as a problem document."""
+
+    status: int
+    detail: str
+    type_name: str | None = None
+    title: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def problem_response(request: Request, problem: Problem) -> ProblemResponse:
+    """Render a Problem as application/problem+json."""
+    phrase = HTTPStatus(problem.status).phrase
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + problem.type_name if problem.type_name else "about:blank",
+        "title": problem.title or phrase,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+    }
+    if problem.errors:
+        body["field"] = problem.errors[0].field
+        body["errors"] = [{"field": e.field, "reason": e.reason} for e in problem.errors]
+    body.update(problem.extra)
+    return ProblemResponse(body, status_code=problem.status, headers=problem.headers)
+
+
+def _field_name(location: tuple[int | str, ...] | list[int | str]) -> str:
+    """Name a field from a validation location: ('query', 'limit') -> 'limit'."""
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _on_problem(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, Problem)
+    return problem_response(request, error)
+
+
+async def _on_validation(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [FieldError(_field_name(e["loc"]), e["msg"]) for e in error.errors()]
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+    problem = Problem(422, detail, "invalid-request", "Invalid request", errors)
+    return problem_response(request, problem)
+
+
+async def _on_http(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, StarletteHTTPException)
+    detail = str(error.detail)
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"nothing is served at {request.url.path}"
+    elif error.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    headers = dict(error.headers or {})
+    field_name = getattr(error, "field", None)
+    errors = [FieldError(field_name, detail)] if isinstance(field_name, str) else []
+    return problem_response(
+        request, Problem(error.status_code, detail, errors=errors, headers=headers)
+    )
+
+
+async def _on_database_down(request: Request, error: Exception) -> ProblemResponse:
+    log.error("database unavailable: %s", type(error).__name__)
+    problem = Problem(503, "the database is unavailable; try again shortly", "database-unavailable")
+    return problem_response(request, problem)
+
+
+async def _on_unexpected(request: Request, error: Exception) -> ProblemResponse:
+    # The traceback goes to the log only; the client gets no internals.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    problem = Problem(500, "an internal error occurred; it has been logged", "internal-error")
+    return problem_response(request, problem)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map every kind of error to a problem document."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(Exception, _on_unexpected)

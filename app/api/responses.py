@@ -1,0 +1,22 @@
+"""JSON responses encoded with orjson, and the problem-document response."""
+
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+
+
+class JsonResponse(Response):
+    """application/json encoded with orjson (fast, and strict about NaN)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Encode content; datetimes become RFC 3339 strings."""
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+
+
+class ProblemResponse(JsonResponse):
+    """An RFC 9457 problem document."""
+
+    media_type = "application/problem+json"

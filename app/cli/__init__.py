@@ -1,0 +1,1 @@
+"""The airspace-risk command line."""

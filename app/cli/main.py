@@ -1,0 +1,149 @@
+"""airspace-risk: serve, prepare the database, load and import layers, print stats."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.core.layers.layer_file import LayerFileError
+from app.core.layers.vocabulary import Layer
+from app.settings import get_settings
+from app.store import migrations
+from app.store.engine import make_engine
+from app.store.layer_import import import_layer, load_bundled
+from app.store.layer_stats import data_version, layer_stats
+from app.store.provisioning import ProvisioningError, ensure_database, ensure_postgis
+
+cli = typer.Typer(
+    help="Airspace Risk: dangerous airspace as geometry.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_cli = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print an error to stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _report_refusal(error: LayerFileError) -> typer.Exit:
+    """Print every problem of a refused file; nothing was written."""
+    typer.echo(f"refused: {len(error.problems)} problem(s); nothing was written", err=True)
+    for problem in error.problems:
+        typer.echo(f"  - {problem}", err=True)
+    return typer.Exit(code=1)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+) -> None:
+    """Serve the HTTP API."""
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+@db_cli.command("create")
+def db_create() -> None:
+    """Create the database and the PostGIS extension if they are missing."""
+    url = get_settings().sqlalchemy_url
+    try:
+        created = ensure_database(url)
+        version = ensure_postgis(url)
+    except ProvisioningError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"database {'created' if created else 'present'}; PostGIS {version}")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply the migrations up to a revision (default: head)."""
+    migrations.upgrade(get_settings().sqlalchemy_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Revert the migrations down to a revision ('base' removes every table)."""
+    migrations.downgrade(get_settings().sqlalchemy_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@cli.command()
+def load(
+    geodata: Annotated[Path | None, typer.Option(help="Folder of the bundled layers.")] = None,
+) -> None:
+    """Load the bundled layers (upsert by id, all or nothing)."""
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        results = load_bundled(engine, geodata or settings.geodata_dir)
+    except LayerFileError as error:
+        raise _report_refusal(error) from None
+    finally:
+        engine.dispose()
+    for name, result in results.items():
+        typer.echo(
+            f"{name}: {result.inserted} inserted, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )
+
+
+@cli.command("import")
+def import_command(
+    layer: Annotated[Layer, typer.Argument(help="Which layer the file holds.")],
+    file: Annotated[Path, typer.Argument(help="A GeoJSON FeatureCollection.", exists=False)],
+) -> None:
+    """Import a GeoJSON file into a layer; a file with any problem writes nothing."""
+    try:
+        text = file.read_bytes()
+    except OSError as error:
+        raise _fail(f"cannot read {file}: {error.strerror}") from None
+    engine = make_engine(get_settings())
+    try:
+        result = import_layer(engine, layer, text)
+    except LayerFileError as error:
+        raise _report_refusal(error) from None
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"{layer.value}: {result.inserted} inserted, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+    )
+
+
+@cli.command()
+def stats() -> None:
+    """Print each layer's feature count and time range."""
+    engine = make_engine(get_settings())
+    try:
+        with engine.connect() as connection:
+            rows = layer_stats(connection)
+            version = data_version(connection)
+    finally:
+        engine.dispose()
+    typer.echo(f"{'layer':<18} {'count':>6}  {'from':<20} {'to':<20} open/pending")
+    for row in rows:
+        start = row.earliest.strftime("%Y-%m-%dT%H:%MZ") if row.earliest else "-"
+        end = row.latest.strftime("%Y-%m-%dT%H:%MZ") if row.latest else "-"
+        typer.echo(f"{row.layer:<18} {row.count:>6}  {start:<20} {end:<20} {row.open_ended}")
+    typer.echo(f"data_version {version}")
+
+
+def main() -> None:
+    """Entry point of the airspace-risk command."""
+    cli(args=sys.argv[1:], prog_name="airspace-risk")

@@ -1,0 +1,1 @@
+"""Pure domain core: no database, no HTTP; tests call it directly."""

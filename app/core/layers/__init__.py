@@ -1,0 +1,1 @@
+"""The three layers' records and the rules every record obeys, independent of storage."""

@@ -1,0 +1,38 @@
+"""An engagement area's envelope: the system's reach around its site, as a geodesic circle."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shapely.geometry import MultiPolygon, Point
+
+from app.core.geodesy.circle import geodesic_circle
+from app.core.layers.records import AirDefenceSystem, EngagementArea
+
+
+class UnknownSystem(ValueError):
+    """The area names a system that the catalogue does not hold."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Where and up to what height a system can engage."""
+
+    radius_nm: float
+    lower_ft: int | None
+    upper_ft: int | None
+    circle: MultiPolygon
+
+
+def resolve_envelope(
+    area: EngagementArea, site: Point, catalogue: Mapping[str, AirDefenceSystem]
+) -> Envelope:
+    """Fill in radius and ceiling from the catalogue where the area leaves them out."""
+    system = catalogue.get(area.system)
+    if system is None:
+        known = ", ".join(sorted(catalogue)) or "none"
+        raise UnknownSystem(f"unknown system {area.system!r}; the catalogue holds: {known}")
+    radius_nm = area.radius_nm if area.radius_nm is not None else system.range_nm
+    upper_ft = area.upper_ft if area.upper_ft is not None else system.ceiling_ft
+    if area.lower_ft is not None and area.lower_ft >= upper_ft:
+        raise ValueError(f"lower_ft ({area.lower_ft}) must be below the ceiling ({upper_ft})")
+    return Envelope(radius_nm, area.lower_ft, upper_ft, geodesic_circle(site.x, site.y, radius_nm))

@@ -1,0 +1,35 @@
+"""Field types shared by the layers' records: ids, source URLs, FIR codes, altitudes, times."""
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,127}$"
+MAX_ALTITUDE_FT = 100_000
+MIN_ALTITUDE_FT = -1_500  # the Dead Sea shore is about -1,400 ft
+
+
+def _check_url(value: str) -> str:
+    """Accept only absolute http(s) URLs with a host."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
+        raise ValueError("must be an absolute http(s) URL")
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    """Normalise an aware datetime to UTC."""
+    return value.astimezone(UTC)
+
+
+# Ids are URL-safe and have no dots: QGIS and GDAL mis-handle dotted ids.
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+SourceUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
+Sources = Annotated[list[SourceUrl], Field(min_length=1)]
+FirCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+AltitudeFt = Annotated[int, Field(ge=MIN_ALTITUDE_FT, le=MAX_ALTITUDE_FT)]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]

@@ -1,0 +1,51 @@
+"""The FastAPI application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api import health
+from app.api.body_limit import BodyLimitMiddleware
+from app.api.problems import install_problem_handlers
+from app.api.responses import JsonResponse
+from app.settings import Settings, get_settings
+from app.store.engine import make_engine
+
+DESCRIPTION = (
+    "Dangerous airspace as geometry: conflict zones, air-defence engagement areas and "
+    "incidents, kept in PostGIS with sources and certainty. Every error is an RFC 9457 "
+    "problem document."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the engine opens with the app and closes with it."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = make_engine(settings)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Airspace Risk",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=JsonResponse,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    logging.getLogger("app").setLevel(settings.log_level.upper())
+    return app

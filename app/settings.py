@@ -1,0 +1,59 @@
+"""Settings from environment variables prefixed AIRSPACE_RISK_; DATABASE_URL wins when set."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/airspace_risk"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment (see the README's table)."""
+
+    model_config = SettingsConfigDict(env_prefix="AIRSPACE_RISK_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "AIRSPACE_RISK_DATABASE_URL"),
+        description="PostgreSQL URL; DATABASE_URL takes precedence over the prefixed name.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    db_pool_size: int = Field(default=5, ge=1, le=100, description="Pooled connections.")
+    db_max_overflow: int = Field(default=5, ge=0, le=100, description="Extra connections.")
+    db_statement_timeout_ms: int = Field(
+        default=15_000, ge=100, description="Longest a query may run before it is cancelled."
+    )
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)."
+    )
+    geodata_dir: Path = Field(
+        default=PROJECT_ROOT / "geodata", description="Where the bundled layers are read from."
+    )
+
+    @model_validator(mode="after")
+    def _postgres_only(self) -> "Settings":
+        if not self.database_url.startswith(
+            ("postgresql://", "postgresql+psycopg://", "postgres://")
+        ):
+            raise ValueError("database_url must be a postgresql:// URL")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver named, as SQLAlchemy wants it."""
+        for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+            if self.database_url.startswith(prefix):
+                return "postgresql+psycopg://" + self.database_url[len(prefix) :]
+        return self.database_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""PostGIS storage: tables, engine, and the queries the service runs."""

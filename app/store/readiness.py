@@ -1,0 +1,40 @@
+"""Whether the database can serve: reachable, PostGIS present, migrations at head."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.store.migrations import current_revision, head_revision
+
+
+@dataclass
+class Readiness:
+    """The outcome of each check; ready only when all pass."""
+
+    checks: dict[str, str] = field(default_factory=dict)
+    ready: bool = False
+
+
+def check_readiness(engine: Engine) -> Readiness:
+    """Run the readiness checks against the database."""
+    result = Readiness()
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            result.checks["database"] = "ok"
+            postgis = connection.execute(
+                text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+            ).scalar_one_or_none()
+            result.checks["postgis"] = f"ok ({postgis})" if postgis else "missing"
+            current, head = current_revision(connection), head_revision()
+            result.checks["migrations"] = (
+                f"ok ({current})" if current == head else f"at {current}, expected {head}"
+            )
+    except SQLAlchemyError as error:
+        # The class name says enough; the message may carry the connection string.
+        result.checks.setdefault("database", f"unreachable ({type(error.__cause__).__name__})")
+    result.ready = (
+        all(value.startswith("ok") for value in result.checks.values()) and len(result.checks) == 3
+    )
+    return result
