@@ -14,7 +14,9 @@ DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/airspace_risk"
 class Settings(BaseSettings):
     """Everything the service reads from its environment (see the README's table)."""
 
-    model_config = SettingsConfigDict(env_prefix="AIRSPACE_RISK_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AIRSPACE_RISK_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,

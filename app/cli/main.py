@@ -91,9 +91,12 @@ def load(
     settings = get_settings()
     engine = make_engine(settings)
     try:
-        results = load_bundled(engine, geodata or settings.geodata_dir)
+        with engine.begin() as connection:
+            results = load_bundled(connection, geodata or settings.geodata_dir)
     except LayerFileError as error:
         raise _report_refusal(error) from None
+    except OSError as error:
+        raise _fail(f"cannot read the bundled layers: {error}") from None
     finally:
         engine.dispose()
     for name, result in results.items():
@@ -115,7 +118,8 @@ def import_command(
         raise _fail(f"cannot read {file}: {error.strerror}") from None
     engine = make_engine(get_settings())
     try:
-        result = import_layer(engine, layer, text)
+        with engine.begin() as connection:
+            result = import_layer(connection, layer, text)
     except LayerFileError as error:
         raise _report_refusal(error) from None
     finally:

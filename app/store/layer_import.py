@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.layers.layer_file import FeatureProblem, LayerFileError, parse_layer_file
@@ -32,18 +32,13 @@ def _database_refusal(error: DBAPIError) -> LayerFileError:
     return LayerFileError([FeatureProblem(None, None, constraint, reason)])
 
 
-def _import_into(connection: Connection, layer: Layer, text: str | bytes) -> WriteResult:
-    """Check and write one layer file inside an open transaction."""
+def import_layer(connection: Connection, layer: Layer, text: str | bytes) -> WriteResult:
+    """Import one layer file, all or nothing (a savepoint), or raise LayerFileError."""
     features = parse_layer_file(layer, text)
-    rows = feature_rows(layer, features, read_catalogue(connection))
-    return write_rows(connection, layer, rows)
-
-
-def import_layer(engine: Engine, layer: Layer, text: str | bytes) -> WriteResult:
-    """Import one layer file in its own transaction; raise LayerFileError, writing nothing."""
     try:
-        with engine.begin() as connection:
-            return _import_into(connection, layer, text)
+        with connection.begin_nested():
+            rows = feature_rows(layer, features, read_catalogue(connection))
+            return write_rows(connection, layer, rows)
     except DBAPIError as error:
         raise _database_refusal(error) from error
 
@@ -65,16 +60,16 @@ def parse_catalogue(text: str | bytes) -> list[AirDefenceSystem]:
         raise LayerFileError(problems) from None
 
 
-def load_bundled(engine: Engine, geodata_dir: Path) -> dict[str, WriteResult]:
-    """Load the catalogue and the three bundled layers in one transaction."""
+def load_bundled(connection: Connection, geodata_dir: Path) -> dict[str, WriteResult]:
+    """Load the catalogue and the three bundled layers, all or nothing (a savepoint)."""
     results: dict[str, WriteResult] = {}
+    catalogue = parse_catalogue((geodata_dir / CATALOGUE_FILE).read_bytes())
     try:
-        with engine.begin() as connection:
-            catalogue = parse_catalogue((geodata_dir / CATALOGUE_FILE).read_bytes())
+        with connection.begin_nested():
             results["air_defence_systems"] = write_systems(connection, catalogue)
             for layer in BUNDLED_ORDER:
                 text = (geodata_dir / f"{layer.value}.geojson").read_bytes()
-                results[layer.value] = _import_into(connection, layer, text)
+                results[layer.value] = import_layer(connection, layer, text)
     except DBAPIError as error:
         raise _database_refusal(error) from error
     return results

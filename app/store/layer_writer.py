@@ -41,7 +41,7 @@ def _upsert(connection: Connection, table: Table, rows: Sequence[Mapping[str, An
         where=or_(*(table.c[name].is_distinct_from(excluded[name]) for name in columns)),
     )
     # xmax = 0 only on a freshly inserted row version: it tells inserts from updates.
-    statement = upserting.returning(literal_column("(xmax = 0)").label("inserted"))
+    statement: Any = upserting.returning(literal_column("(xmax = 0)").label("inserted"))
     flags = [bool(row.inserted) for row in connection.execute(statement)]
     inserted = sum(flags)
     updated = len(flags) - inserted

@@ -19,8 +19,9 @@ def unwrap_longitudes(lons_deg: Sequence[float]) -> list[float]:
         return []
     unwrapped = [lons_deg[0]]
     for lon in lons_deg[1:]:
-        previous = unwrapped[-1]
-        unwrapped.append(previous + wrap_longitude(lon - previous))
+        # Shift by whole turns only, so a longitude met again comes back bit-identical.
+        turns = round((unwrapped[-1] - lon) / 360.0)
+        unwrapped.append(lon + 360.0 * turns)
     return unwrapped
 
 

@@ -36,7 +36,8 @@ def circle_boundary(lon: float, lat: float, radius_m: float) -> list[tuple[float
     ):
         result.append(p_a)
         result.extend(_refine(lon, lat, radius_m, az_a, p_a, az_b, p_b, MAX_BISECTIONS))
-    result.append(points[-1])
+    # Azimuth 360° is azimuth 0°: repeat the first point exactly so the ring closes cleanly.
+    result.append(points[0])
     return result
 
 

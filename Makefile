@@ -1,0 +1,44 @@
+# make run: set everything up and serve on http://127.0.0.1:8000 with the bundled layers.
+# make test: the same set-up, then ruff, mypy and the whole suite against a real PostGIS.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB_URL = $$(bash scripts/database-url.sh)
+
+.PHONY: run test setup system lint typecheck db clean
+
+run: setup
+	export DATABASE_URL="$(DB_URL)"; \
+	$(BIN)/airspace-risk db create; \
+	$(BIN)/airspace-risk db upgrade; \
+	$(BIN)/airspace-risk load; \
+	echo "serving on http://127.0.0.1:8000 (docs at /docs)"; \
+	exec $(BIN)/airspace-risk serve
+
+test: setup lint typecheck
+	export DATABASE_URL="$(DB_URL)"; \
+	$(BIN)/pytest -q
+
+setup: system $(STAMP)
+
+system:
+	@bash scripts/setup-system.sh
+
+$(STAMP): pyproject.toml
+	@echo "setup: creating $(VENV) and installing the project"
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests migrations scripts
+	$(BIN)/ruff format --check app tests migrations scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy app
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output

@@ -1,0 +1,266 @@
+"""Build the bundled layers in geodata/ from the curated sources in geodata/src/.
+
+Run: .venv/bin/python scripts/build_geodata.py  (deterministic; the outputs are committed)
+
+- incidents.csv (copied from the project's shared facts) -> incidents.geojson
+- conflict_zones.json (advisories + how to draw each from Natural Earth) -> conflict_zones.geojson
+- engagement_areas.json (system catalogue + reported sites) -> air_defence_systems.json,
+  engagement_areas.geojson
+"""
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shapely import set_precision
+from shapely.geometry import LineString, MultiPolygon, Polygon, box, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import split, unary_union
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.core.geodesy.antimeridian import to_multipolygon  # noqa: E402
+from app.core.geodesy.circle import geodesic_circle  # noqa: E402
+from app.core.units import km_to_nm  # noqa: E402
+
+GEODATA = ROOT / "geodata"
+SRC = GEODATA / "src"
+NATURAL_EARTH = GEODATA / "natural_earth" / "ne_10m_selected_countries.geojson"
+BUFFER_SAMPLE_KM = 10.0
+COORDINATE_DECIMALS = 5  # ~1 m: far finer than the ~500 m simplification of the outlines
+
+
+def _write_collection(path: Path, name: str, features: list[dict[str, Any]]) -> None:
+    """Write a FeatureCollection with one feature per line, stable for diffs."""
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    body = ",\n".join(lines)
+    path.write_text(
+        f'{{"type":"FeatureCollection","name":"{name}","features":[\n{body}\n]}}\n',
+        encoding="utf-8",
+    )
+    print(f"{path.relative_to(ROOT)}: {len(features)} features")
+
+
+def _rounded(geometry: BaseGeometry) -> BaseGeometry:
+    """Snap coordinates to a 1e-5° grid, keeping the geometry valid."""
+    return set_precision(geometry, 10**-COORDINATE_DECIMALS)
+
+
+# --- incidents ---------------------------------------------------------------------------
+
+
+def _occurred_at(text: str) -> tuple[str, str]:
+    """An incident time and its precision from the CSV's date_utc column."""
+    for pattern, precision in (
+        ("%Y-%m-%dT%H:%M:%SZ", "second"),
+        ("%Y-%m-%dT%H:%MZ", "minute"),
+        ("%Y-%m-%d", "day"),
+    ):
+        try:
+            moment = datetime.strptime(text, pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        return moment.isoformat().replace("+00:00", "Z"), precision
+    raise ValueError(f"unreadable date {text!r}")
+
+
+def _certainty(text: str) -> tuple[str, str | None]:
+    """Split 'medium (why)' into the level and the explanation; 'low-medium' counts as low."""
+    match = re.match(r"^\s*(high|medium|low)(?:-(?:medium|high))?\s*(?:\((.*)\))?\s*$", text, re.S)
+    if match is None:
+        raise ValueError(f"unreadable certainty {text!r}")
+    return match[1], match[2]
+
+
+def build_incidents() -> list[dict[str, Any]]:
+    """One Point feature per CSV row, all verified (each row is sourced and reviewed)."""
+    with (SRC / "incidents.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    weapons = {r["id"].rsplit("-", 1)[0]: r["weapon"] for r in rows if r["weapon"] != "see hit row"}
+    features = []
+    for row in rows:
+        event, suffix = row["id"].rsplit("-", 1)
+        # The row id says which point it is; KE902's row is a forced landing, not a crash.
+        kind = suffix if suffix in ("hit", "crash", "landing") else row["kind"]
+        occurred_at, precision = _occurred_at(row["date_utc"])
+        certainty, note = _certainty(row["certainty"])
+        weapon = weapons.get(event) if row["weapon"] == "see hit row" else row["weapon"]
+        place = {"hit": "Where it was hit", "crash": "Crash site", "landing": "Landing site"}[kind]
+        summary = (
+            f"{place}: {row['flight']}, {row['operator']} {row['aircraft']}; "
+            f"{row['fatalities']} killed."
+        )
+        properties = {
+            "id": row["id"],
+            "event": event.replace("_", "-"),
+            "kind": kind,
+            "flight": row["flight"],
+            "occurred_at": occurred_at,
+            "time_precision": precision,
+            "operator": row["operator"],
+            "aircraft": row["aircraft"],
+            "fatalities": int(row["fatalities"]) if row["fatalities"] else None,
+            "weapon": weapon,
+            "altitude_ft": int(row["altitude_ft"]) if row["altitude_ft"] else None,
+            "status": "verified",
+            "summary": summary,
+            "sources": [row["source_url"]],
+            "certainty": certainty,
+            "geometry_note": note,
+        }
+        geometry = {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return features
+
+
+# --- conflict zones ----------------------------------------------------------------------
+
+
+def _countries() -> dict[str, tuple[str, BaseGeometry]]:
+    """Natural Earth 1:10m outlines by ISO 3166 alpha-3 code."""
+    document = json.loads(NATURAL_EARTH.read_text(encoding="utf-8"))
+    return {
+        f["properties"]["ISO_A3"]: (f["properties"]["NAME"], shape(f["geometry"]))
+        for f in document["features"]
+    }
+
+
+def _boundary_samples(geometry: BaseGeometry) -> Iterable[tuple[float, float]]:
+    """Points along every ring of a geometry, about BUFFER_SAMPLE_KM apart (at least the vertices
+    where rings turn sharply are kept because samples include every ring's first vertex)."""
+    for polygon in to_multipolygon(geometry).geoms:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            # 1° of latitude is ~111 km; interpolate in degrees, the spacing only needs to be small.
+            step_deg = BUFFER_SAMPLE_KM / 111.0 / 2.0
+            count = max(int(ring.length / step_deg), 4)
+            for i in range(count):
+                point = ring.interpolate(i / count, normalized=True)
+                yield point.x, point.y
+
+
+def geodesic_buffer(geometry: BaseGeometry, distance_nm: float) -> BaseGeometry:
+    """Everything within distance_nm (geodesic) of a geometry: itself plus circles on its edge."""
+    circles = [geodesic_circle(lon, lat, distance_nm) for lon, lat in _boundary_samples(geometry)]
+    return unary_union([geometry, *circles])
+
+
+def _west_of_line(line: list[list[float]], bounds: tuple[float, float, float, float]) -> Polygon:
+    """The part of a bounding box west of a polyline that is extended north and south past it."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    margin = 5.0
+    north = [line[0][0], max_lat + margin] if line[0][1] > line[-1][1] else None
+    points = [list(p) for p in line]
+    if north is None:
+        points = points[::-1]
+    points = [[points[0][0], max_lat + margin], *points, [points[-1][0], min_lat - margin]]
+    frame = box(min_lon - margin, min_lat - margin, max_lon + margin, max_lat + margin)
+    pieces = split(frame, LineString(points)).geoms
+    return min(pieces, key=lambda piece: piece.centroid.x)
+
+
+def _zone_geometry(
+    area: dict[str, Any], countries: dict[str, tuple[str, BaseGeometry]]
+) -> tuple[BaseGeometry, str]:
+    """The outline an advisory's area spec describes, and how it was made."""
+    if "polygon" in area:
+        return Polygon(area["polygon"]), "Polygon from the vertices published in the source."
+    names = [countries[code][0] for code in area["countries"]]
+    outline = unary_union([countries[code][1] for code in area["countries"]])
+    note = (
+        f"Approximates the FIR(s) with the Natural Earth 1:10m outline of {', '.join(names)} "
+        "(public domain, simplified to about 500 m); not the legal FIR boundary"
+    )
+    if "west_of_lon" in area:
+        lon = float(area["west_of_lon"])
+        outline = outline.intersection(box(-180.0, -90.0, lon, 90.0))
+        note += f"; clipped to west of {lon}°E"
+    if "within_nm_of" in area:
+        other_name, other = countries[area["within_nm_of"]]
+        distance_nm = float(area["distance_nm"])
+        outline = outline.intersection(geodesic_buffer(other, distance_nm))
+        note += f"; clipped to within {distance_nm:g} NM of {other_name}, computed geodesically"
+    if "west_of_line" in area:
+        outline = outline.intersection(_west_of_line(area["west_of_line"], outline.bounds))
+        note += "; clipped to west of the line " + " – ".join(
+            f"{lat:.4f}N {lon:.4f}E" for lon, lat in area["west_of_line"]
+        )
+    return outline, note + "."
+
+
+def build_conflict_zones() -> list[dict[str, Any]]:
+    """One (Multi)Polygon feature per advisory in conflict_zones.json."""
+    specs = json.loads((SRC / "conflict_zones.json").read_text(encoding="utf-8"))
+    countries = _countries()
+    features = []
+    for spec in specs:
+        geometry, note = _zone_geometry(spec["area"], countries)
+        geometry = to_multipolygon(_rounded(geometry))
+        properties = {
+            key: spec.get(key)
+            for key in (
+                "id", "name", "level", "lower_ft", "upper_ft", "valid_from", "valid_to",
+                "authority", "reference", "firs", "summary", "sources", "certainty",
+            )
+        }  # fmt: skip
+        properties["firs"] = properties["firs"] or []
+        properties["geometry_note"] = note
+        features.append({"type": "Feature", "geometry": mapping(geometry), "properties": properties})
+    return features
+
+
+# --- air-defence systems and engagement areas ----------------------------------------------
+
+
+def build_engagement() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The systems catalogue and one site (Point) feature per engagement area."""
+    spec = json.loads((SRC / "engagement_areas.json").read_text(encoding="utf-8"))
+    systems = [
+        {
+            "id": s["id"],
+            "name": s["name"],
+            "nato_name": s.get("nato_name"),
+            "range_nm": round(km_to_nm(float(s["max_range_km"])), 1),
+            "ceiling_ft": int(s["max_altitude_ft"]),
+            "sources": s["sources"],
+            "certainty": s["certainty"],
+            "notes": s.get("notes"),
+        }
+        for s in spec["systems"]
+    ]
+    features = []
+    for area in spec["areas"]:
+        properties = {
+            key: area.get(key)
+            for key in (
+                "id", "name", "system", "radius_nm", "lower_ft", "upper_ft", "operator", "status",
+                "valid_from", "valid_to", "summary", "sources", "certainty",
+            )
+        }  # fmt: skip
+        properties["geometry_note"] = area.get("site_note")
+        geometry = {"type": "Point", "coordinates": area["site"]}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return systems, features
+
+
+def main() -> None:
+    """Build every bundled layer from its curated source."""
+    _write_collection(GEODATA / "incidents.geojson", "incidents", build_incidents())
+    if (SRC / "conflict_zones.json").exists():
+        zones = build_conflict_zones()
+        _write_collection(GEODATA / "conflict_zones.geojson", "conflict_zones", zones)
+    if (SRC / "engagement_areas.json").exists():
+        systems, areas = build_engagement()
+        (GEODATA / "air_defence_systems.json").write_text(
+            json.dumps(systems, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        _write_collection(GEODATA / "engagement_areas.geojson", "engagement_areas", areas)
+
+
+if __name__ == "__main__":
+    main()

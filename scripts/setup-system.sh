@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the service and its tests need, only when something is missing.
+set -euo pipefail
+
+PG_BIN=/usr/lib/postgresql/15/bin
+need=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
+# A PostgreSQL server is needed here unless DATABASE_URL points elsewhere.
+if [ -z "${DATABASE_URL:-}" ]; then
+  [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)
+  [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+fi
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing Debian packages: ${need[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: error: these packages are missing and installing them needs root: ${need[*]}" >&2
+  echo "setup: run as root, or install them yourself, or set DATABASE_URL to a PostGIS server" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null; then
+  echo "setup: error: no apt-get here; install by hand: ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "setup: installed ${need[*]}" >&2
