@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shapely import set_precision
-from shapely.geometry import LineString, MultiPolygon, Polygon, box, mapping, shape
+from shapely.geometry import LineString, Polygon, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split, unary_union
 
@@ -199,18 +199,24 @@ def build_conflict_zones() -> list[dict[str, Any]]:
     countries = _countries()
     features = []
     for spec in specs:
-        geometry, note = _zone_geometry(spec["area"], countries)
+        area = spec.get("area")
+        if not isinstance(area, dict) or not isinstance(area.get("polygon", []), list):
+            print(f"  not drawn (no published outline): {spec['id']}")
+            continue
+        geometry, note = _zone_geometry(area, countries)
         geometry = to_multipolygon(_rounded(geometry))
         properties = {
             key: spec.get(key)
             for key in (
                 "id", "name", "level", "lower_ft", "upper_ft", "valid_from", "valid_to",
-                "authority", "reference", "firs", "summary", "sources", "certainty",
+                "authority", "reference", "firs", "summary", "sources", "certainty", "notes",
             )
         }  # fmt: skip
         properties["firs"] = properties["firs"] or []
         properties["geometry_note"] = note
-        features.append({"type": "Feature", "geometry": mapping(geometry), "properties": properties})
+        features.append(
+            {"type": "Feature", "geometry": mapping(geometry), "properties": properties}
+        )
     return features
 
 
@@ -235,11 +241,14 @@ def build_engagement() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     ]
     features = []
     for area in spec["areas"]:
+        if area.get("site") is None:
+            print(f"  not drawn (no published site): {area['id']}")
+            continue
         properties = {
             key: area.get(key)
             for key in (
                 "id", "name", "system", "radius_nm", "lower_ft", "upper_ft", "operator", "status",
-                "valid_from", "valid_to", "summary", "sources", "certainty",
+                "valid_from", "valid_to", "summary", "sources", "certainty", "notes",
             )
         }  # fmt: skip
         properties["geometry_note"] = area.get("site_note")

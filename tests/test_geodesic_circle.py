@@ -101,5 +101,5 @@ def test_circle_around_the_south_pole() -> None:
     ("lon", "lat", "radius_nm"), [(0.0, 0.0, 0.0), (0.0, 0.0, -5.0), (181.0, 0.0, 5.0)]
 )
 def test_refuses_impossible_circles(lon: float, lat: float, radius_nm: float) -> None:
-    with pytest.raises(ValueError, match="radius_nm|out of range"):
+    with pytest.raises(ValueError, match=r"radius_nm|out of range"):
         geodesic_circle(lon, lat, radius_nm)

@@ -25,7 +25,7 @@ def _insert_zone(connection: Connection, **overrides: str) -> None:
     values = {**GOOD_ZONE, **overrides}
     columns = ", ".join(values)
     # Test-only SQL built from the constants above: no client input reaches it.
-    statement = f"INSERT INTO conflict_zones ({columns}) VALUES ({', '.join(values.values())})"  # noqa: S608
+    statement = f"INSERT INTO conflict_zones ({columns}) VALUES ({', '.join(values.values())})"
     with connection.begin_nested():
         connection.execute(text(statement))
 

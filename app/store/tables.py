@@ -72,6 +72,7 @@ conflict_zones = Table(
     Column("sources", ARRAY(Text), nullable=False),
     Column("certainty", Text, nullable=False),
     Column("geometry_note", Text),
+    Column("notes", Text),
     Column("geom", _geometry("MULTIPOLYGON"), nullable=False),
     *_timestamps(),
 )
@@ -94,6 +95,7 @@ engagement_areas = Table(
     Column("sources", ARRAY(Text), nullable=False),
     Column("certainty", Text, nullable=False),
     Column("geometry_note", Text),
+    Column("notes", Text),
     Column("geom", _geometry("MULTIPOLYGON"), nullable=False),
     *_timestamps(),
 )

@@ -60,6 +60,7 @@ class ConflictZone(_Record):
     sources: Sources
     certainty: Certainty
     geometry_note: Text | None = None
+    notes: Text | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -85,6 +86,7 @@ class EngagementArea(_Record):
     sources: Sources
     certainty: Certainty
     geometry_note: Text | None = None
+    notes: Text | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -1,0 +1,81 @@
+"""The real server: probes, problem documents for every error, the OpenAPI document."""
+
+import httpx
+import pytest
+
+from app.settings import Settings
+from app.store.provisioning import drop_database
+from tests.conftest import LiveServer, new_database
+
+PROBLEM = "application/problem+json"
+
+
+def _assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= set(body)
+    assert "Traceback" not in response.text
+    return dict(body)
+
+
+def test_healthz(live_server: LiveServer) -> None:
+    response = httpx.get(f"{live_server.url}/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_when_ready(live_server: LiveServer) -> None:
+    response = httpx.get(f"{live_server.url}/readyz")
+    assert response.status_code == 200, response.text
+    checks = response.json()["checks"]
+    assert checks["database"] == "ok"
+    assert checks["postgis"].startswith("ok (3.")
+    assert checks["migrations"].startswith("ok (")
+
+
+def test_readyz_without_migrations_is_503() -> None:
+    url = new_database("unmigrated")
+    try:
+        with LiveServer(Settings(database_url=url)) as server:
+            body = _assert_problem(httpx.get(f"{server.url}/readyz"), 503)
+        assert "migrations" in str(body["detail"])
+        assert body["checks"]["migrations"].startswith("at None")  # type: ignore[index]
+    finally:
+        drop_database(url)
+
+
+def test_readyz_without_database_is_503() -> None:
+    # Port 9 (discard) has nothing listening on these machines' loopback.
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:9/none")
+    with LiveServer(settings) as server:
+        body = _assert_problem(httpx.get(f"{server.url}/readyz"), 503)
+    assert str(body["detail"]).startswith("not ready (database: unreachable")
+    assert "127.0.0.1:9" not in str(body)
+
+
+def test_unknown_path_is_a_json_404(live_server: LiveServer) -> None:
+    body = _assert_problem(httpx.get(f"{live_server.url}/no/such/thing"), 404)
+    assert body["detail"] == "nothing is served at /no/such/thing"
+
+
+def test_wrong_method_is_a_405_problem(live_server: LiveServer) -> None:
+    body = _assert_problem(httpx.delete(f"{live_server.url}/healthz"), 405)
+    assert "DELETE" in str(body["detail"])
+
+
+def test_oversize_body_is_a_413_problem(live_server: LiveServer) -> None:
+    body = _assert_problem(
+        httpx.post(f"{live_server.url}/healthz", content=b"x" * (5 * 1024 * 1024 + 1)), 413
+    )
+    assert body["field"] == "body"
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/docs"])
+def test_api_description_is_served(live_server: LiveServer, path: str) -> None:
+    response = httpx.get(f"{live_server.url}{path}")
+    assert response.status_code == 200
+    if path == "/openapi.json":
+        paths = response.json()["paths"]
+        assert {"/healthz", "/readyz"} <= set(paths)
