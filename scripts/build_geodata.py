@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shapely import set_precision
-from shapely.geometry import LineString, Polygon, box, mapping, shape
+from shapely.geometry import LineString, Point, Polygon, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split, unary_union
 
@@ -144,10 +144,15 @@ def _boundary_samples(geometry: BaseGeometry) -> Iterable[tuple[float, float]]:
                 yield point.x, point.y
 
 
-def geodesic_buffer(geometry: BaseGeometry, distance_nm: float) -> BaseGeometry:
-    """Everything within distance_nm (geodesic) of a geometry: itself plus circles on its edge."""
-    circles = [geodesic_circle(lon, lat, distance_nm) for lon, lat in _boundary_samples(geometry)]
-    return unary_union([geometry, *circles])
+def geodesic_buffer(geometry: BaseGeometry, distance_nm: float, near: BaseGeometry) -> BaseGeometry:
+    """Everything within distance_nm (geodesic) of a geometry, as far as it matters for `near`:
+    the geometry itself plus geodesic circles on its boundary points close to `near`."""
+    # A generous box: 1 NM is 1/60° of latitude; longitudes shrink by cos(lat) up to ~70°N.
+    margin_deg = 3.0 * distance_nm / 60.0 + 1.0
+    window = box(*near.bounds).buffer(margin_deg)
+    samples = [(x, y) for x, y in _boundary_samples(geometry) if window.contains(Point(x, y))]
+    circles = [geodesic_circle(lon, lat, distance_nm) for lon, lat in samples]
+    return unary_union([geometry.intersection(window), *circles])
 
 
 def _west_of_line(line: list[list[float]], bounds: tuple[float, float, float, float]) -> Polygon:
@@ -183,13 +188,15 @@ def _zone_geometry(
     if "within_nm_of" in area:
         other_name, other = countries[area["within_nm_of"]]
         distance_nm = float(area["distance_nm"])
-        outline = outline.intersection(geodesic_buffer(other, distance_nm))
+        outline = outline.intersection(geodesic_buffer(other, distance_nm, near=outline))
         note += f"; clipped to within {distance_nm:g} NM of {other_name}, computed geodesically"
     if "west_of_line" in area:
         outline = outline.intersection(_west_of_line(area["west_of_line"], outline.bounds))
         note += "; clipped to west of the line " + " – ".join(
             f"{lat:.4f}N {lon:.4f}E" for lon, lat in area["west_of_line"]
         )
+    if "approximation" in area:
+        note = area["approximation"] + ". " + note
     return outline, note + "."
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the PostgreSQL URL to use: DATABASE_URL when set; else the server on 127.0.0.1:5432
-# when one answers; else a project-local cluster under .data/, started on 127.0.0.1:55432.
+# when one answers (AIRSPACE_RISK_SHARED_PG_PORT overrides the port); else a project-local
+# cluster under .data/, started on 127.0.0.1:55432.
 set -euo pipefail
 
 DB_NAME="${AIRSPACE_RISK_DB_NAME:-airspace_risk}"
@@ -11,9 +12,10 @@ fi
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-if answers 5432; then
-  echo "database: using the PostgreSQL server on 127.0.0.1:5432" >&2
-  echo "postgresql://postgres@127.0.0.1:5432/$DB_NAME"
+SHARED_PORT="${AIRSPACE_RISK_SHARED_PG_PORT:-5432}"
+if answers "$SHARED_PORT"; then
+  echo "database: using the PostgreSQL server on 127.0.0.1:$SHARED_PORT" >&2
+  echo "postgresql://postgres@127.0.0.1:$SHARED_PORT/$DB_NAME"
   exit 0
 fi
 
