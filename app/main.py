@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import health
+from app.api import health, route_checks
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.problems import install_problem_handlers
 from app.api.responses import JsonResponse
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
+from app.store.hazard_source import HazardSource
 
 DESCRIPTION = (
     "Dangerous airspace as geometry: conflict zones, air-defence engagement areas and "
@@ -44,8 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.hazard_source = HazardSource()
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(route_checks.router)
     logging.getLogger("app").setLevel(settings.log_level.upper())
     return app

@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from app.settings import Settings
+from app.store.hazard_source import HazardSource
 
 
 def _engine(request: Request) -> Engine:
@@ -20,5 +21,12 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _hazard_source(request: Request) -> HazardSource:
+    """The application's cache of hazards, rebuilt when the data version changes."""
+    source: HazardSource = request.app.state.hazard_source
+    return source
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
+HazardSourceDep = Annotated[HazardSource, Depends(_hazard_source)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -13,7 +13,7 @@ class JsonResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Encode content; datetimes become RFC 3339 strings."""
-        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z | orjson.OPT_SERIALIZE_NUMPY)
 
 
 class ProblemResponse(JsonResponse):

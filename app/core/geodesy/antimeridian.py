@@ -51,3 +51,19 @@ def fold_into_world(unwrapped: Polygon) -> MultiPolygon:
         if not piece.is_empty:
             pieces.append(affinity.translate(piece, xoff=-offset))
     return to_multipolygon(unary_union(pieces))
+
+
+def split_line(lons: Sequence[float], lats: Sequence[float]) -> list[list[tuple[float, float]]]:
+    """Cut a line where it crosses 180° into parts that each stay within [-180, 180]."""
+    parts: list[list[tuple[float, float]]] = [[(lons[0], lats[0])]]
+    for i in range(1, len(lons)):
+        lon0, lat0, lon1, lat1 = lons[i - 1], lats[i - 1], lons[i], lats[i]
+        if abs(lon1 - lon0) > 180.0:
+            edge = 180.0 if lon1 < lon0 else -180.0
+            far = lon1 + (360.0 if lon1 < lon0 else -360.0)
+            t = (edge - lon0) / (far - lon0)
+            cut_lat = lat0 + t * (lat1 - lat0)
+            parts[-1].append((edge, cut_lat))
+            parts.append([(-edge, cut_lat)])
+        parts[-1].append((lon1, lat1))
+    return parts

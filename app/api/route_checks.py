@@ -1,0 +1,153 @@
+"""POST /v1/route-checks and /v1/route-checks/batch: thin over core/risk/run.py."""
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Engine
+
+from app.api.dependencies import EngineDep, HazardSourceDep
+from app.api.problems import FieldError, Problem
+from app.api.responses import JsonResponse
+from app.core.risk.check import RouteChecker
+from app.core.risk.run import run_route_check
+from app.core.routes.request import RouteCheckRequest
+from app.core.routes.resolve import RouteInputError
+from app.store.hazard_source import HazardSource
+
+router = APIRouter(prefix="/v1", tags=["route checks"])
+GEOJSON = "application/geo+json"
+NDJSON = "application/x-ndjson"
+MAX_BATCH_ROUTES = 10_000
+
+
+class GeoJsonResponse(JsonResponse):
+    """application/geo+json."""
+
+    media_type = GEOJSON
+
+
+class BatchRequest(BaseModel):
+    """Many route checks at once (a day's schedule)."""
+
+    routes: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH_ROUTES)
+
+
+def _checker(engine: Engine, source: HazardSource) -> tuple[int, RouteChecker]:
+    """The checker for the current state of the layers."""
+    with engine.connect() as connection:
+        return source.checker(connection)
+
+
+def _invalid(error: RouteInputError) -> Problem:
+    """A route the service cannot use, as a 422 naming the field."""
+    return Problem(
+        422, str(error), "invalid-route", "Invalid route", [FieldError(error.field, error.reason)]
+    )
+
+
+def _wants_geojson(request: Request, f: str | None) -> bool:
+    """?f=geojson, or an Accept header that prefers GeoJSON."""
+    if f is not None:
+        return f == "geojson"
+    return GEOJSON in request.headers.get("accept", "")
+
+
+def _feature_collection(body: dict[str, Any]) -> dict[str, Any]:
+    """Segments as GeoJSON features, the rest as members of the collection."""
+    features = []
+    for segment in body["segments"]:
+        properties = {k: v for k, v in segment.items() if k != "geometry"}
+        features.append(
+            {
+                "type": "Feature",
+                "id": segment["index"],
+                "geometry": segment["geometry"],
+                "properties": properties,
+            }
+        )
+    extra = {k: v for k, v in body.items() if k != "segments"}
+    return {"type": "FeatureCollection", "features": features, **extra}
+
+
+@router.post(
+    "/route-checks",
+    operation_id="checkRoute",
+    summary="Risk-scored segments of one route, in 3D and in time",
+    responses={
+        200: {"content": {"application/json": {}, GEOJSON: {}}},
+        422: {"description": "The route cannot be checked; the problem names the field"},
+    },
+)
+def check_route(
+    body: Annotated[RouteCheckRequest, Body()],
+    request: Request,
+    engine: EngineDep,
+    source: HazardSourceDep,
+    f: Annotated[
+        Literal["json", "geojson"] | None,
+        Query(description="Output format; GeoJSON also with Accept: application/geo+json."),
+    ] = None,
+) -> Response:
+    """Check one route against the layers."""
+    geojson = _wants_geojson(request, f)
+    version, checker = _checker(engine, source)
+    try:
+        result = run_route_check(body, checker, version, geometry=geojson)
+    except RouteInputError as error:
+        raise _invalid(error) from None
+    if geojson:
+        return GeoJsonResponse(_feature_collection(result))
+    return JsonResponse(result)
+
+
+def _batch_lines(
+    routes: list[dict[str, Any]], engine: Engine, source: HazardSource
+) -> Iterator[bytes]:
+    """One JSON line per route, in order; a route's error is its line's `error`."""
+    version, checker = _checker(engine, source)
+    for index, raw in enumerate(routes):
+        line: dict[str, Any] = {"index": index}
+        if isinstance(raw.get("id"), str):
+            line["id"] = raw["id"]
+        try:
+            parsed = RouteCheckRequest.model_validate(raw)
+            line["result"] = run_route_check(parsed, checker, version)
+        except ValidationError as error:
+            errors = [
+                {"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
+                for e in error.errors()
+            ]
+            line["error"] = _problem_line(errors)
+        except RouteInputError as error:
+            line["error"] = _problem_line([{"field": error.field, "reason": error.reason}])
+        yield orjson.dumps(line, option=orjson.OPT_UTC_Z | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+
+
+def _problem_line(errors: list[dict[str, str]]) -> dict[str, Any]:
+    """A problem document for one route of a batch."""
+    return {
+        "type": "https://airspace-risk.org/problems/invalid-route",
+        "title": "Invalid route",
+        "status": 422,
+        "detail": "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5]),
+        "field": errors[0]["field"],
+        "errors": errors,
+    }
+
+
+@router.post(
+    "/route-checks/batch",
+    operation_id="checkRoutes",
+    summary="Many route checks, streamed as NDJSON, one line per route in order",
+    response_class=StreamingResponse,
+    responses={200: {"content": {NDJSON: {}}}},
+)
+def check_routes(
+    body: Annotated[BatchRequest, Body()], engine: EngineDep, source: HazardSourceDep
+) -> StreamingResponse:
+    """Check up to 10,000 routes; each line holds `result` or an `error` problem document."""
+    return StreamingResponse(_batch_lines(body.routes, engine, source), media_type=NDJSON)

@@ -1,0 +1,1 @@
+"""Risk along a route: hazards, where they apply, segments and their scores."""

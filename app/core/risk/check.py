@@ -1,0 +1,314 @@
+"""The route check: which hazards apply where along a planned flight, in 3D and in time, and
+the segments and scores that follow."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import numpy as np
+from shapely.geometry import Point
+
+from app.core.geodesy import WGS84
+from app.core.geodesy.circle import geodesic_circle
+from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.lateral import LateralIndex
+from app.core.risk.model import DEFAULT_MODEL, ScoringModel
+from app.core.routes.path import Densified, RoutePath
+from app.core.routes.piecewise import Interval, Piecewise, intersect
+from app.core.routes.profile import altitude_profile, time_profile
+from app.core.routes.waypoints import Waypoint
+from app.core.units import METRES_PER_NM
+
+BREAKPOINT_TOLERANCE_M = 1.0
+
+
+@dataclass(frozen=True)
+class FlightPlan:
+    """A route with its altitude and time along it."""
+
+    waypoints: tuple[Waypoint, ...]
+    path: RoutePath
+    altitude_ft: Piecewise
+    time_s: Piecewise | None
+
+    def time_at(self, distance_m: float) -> datetime | None:
+        """When the point at this distance is flown (None without times)."""
+        if self.time_s is None:
+            return None
+        return datetime.fromtimestamp(self.time_s.at(distance_m), tz=UTC)
+
+
+def plan_flight(
+    waypoints: Sequence[Waypoint],
+    cruise_ft: float | None,
+    departure_time: datetime | None,
+    ground_speed_kt: float | None,
+) -> FlightPlan:
+    """Lay the geodesic path through the waypoints and its vertical and time profiles."""
+    path = RoutePath([w.lon for w in waypoints], [w.lat for w in waypoints])
+    altitude = altitude_profile(waypoints, path.waypoint_distance_m, cruise_ft)
+    times = time_profile(waypoints, path.waypoint_distance_m, departure_time, ground_speed_kt)
+    return FlightPlan(tuple(waypoints), path, altitude, times)
+
+
+@dataclass(frozen=True)
+class AppliedHazard:
+    """A hazard applying to a segment, how (inside its band or just above it) and how much."""
+
+    hazard: Hazard
+    above_ceiling: bool
+    raw_score: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of route over which the applicable hazards and the score do not change."""
+
+    start_m: float
+    end_m: float
+    score: float
+    category: str
+    hazards: tuple[AppliedHazard, ...]
+
+
+@dataclass(frozen=True)
+class NearbyIncident:
+    """A verified incident within the requested distance of the route."""
+
+    incident: Hazard
+    distance_m: float
+    along_m: float
+
+
+@dataclass(frozen=True)
+class RouteCheck:
+    """The answer: segments covering the whole route, and incidents near it."""
+
+    plan: FlightPlan
+    segments: tuple[Segment, ...]
+    incidents_nearby: tuple[NearbyIncident, ...]
+    evaluated_at: datetime
+    incident_radius_nm: float
+    # Without times in the plan, hazards are taken as valid at this instant.
+    valid_at: datetime | None
+
+
+class RouteChecker:
+    """Checks routes against a fixed set of hazards (rebuilt when the data change)."""
+
+    def __init__(
+        self,
+        hazards: Sequence[Hazard],
+        incidents: Sequence[Hazard] = (),
+        model: ScoringModel = DEFAULT_MODEL,
+    ) -> None:
+        self.hazards = list(hazards)
+        self.index = LateralIndex([h.area for h in self.hazards])
+        self.incidents = [i for i in incidents if isinstance(i.area, Point)]
+        self.model = model
+        self._rings: dict[float, tuple[list[Hazard], LateralIndex]] = {}
+
+    def _incident_rings(self, radius_nm: float) -> tuple[list[Hazard], LateralIndex]:
+        """Hazards for the near ring and the requested radius around each incident (cached)."""
+        if radius_nm not in self._rings:
+            rings: list[Hazard] = []
+            for incident in self.incidents:
+                assert isinstance(incident.area, Point)
+                for ring_nm in sorted({min(self.model.incident_near_nm, radius_nm), radius_nm}):
+                    circle = geodesic_circle(incident.area.x, incident.area.y, ring_nm)
+                    rings.append(replace(incident, area=circle, ring_nm=ring_nm))
+            if len(self._rings) > 8:
+                self._rings.clear()
+            self._rings[radius_nm] = (rings, LateralIndex([r.area for r in rings]))
+        return self._rings[radius_nm]
+
+    def check(
+        self,
+        plan: FlightPlan,
+        as_of: datetime | None = None,
+        incident_radius_nm: float | None = None,
+    ) -> RouteCheck:
+        """Find every hazard's stretches along the plan and cut the route into segments.
+
+        Hazards count while valid at the time each point is flown; a plan without times is
+        checked as of `as_of` (default: now).
+        """
+        evaluated_at = datetime.now(UTC)
+        now = as_of or evaluated_at
+        radius_nm = incident_radius_nm or self.model.default_incident_radius_nm
+        densified = plan.path.densify()
+        reference_time = plan.time_at(0.0) or now
+        candidates: list[tuple[Hazard, list[Interval]]] = [
+            (self.hazards[i], spans) for i, spans in self.index.intervals(densified).items()
+        ]
+        rings, ring_index = (
+            self._incident_rings(radius_nm) if self.incidents else ([], LateralIndex([]))
+        )
+        ring_hits = [(rings[i], spans) for i, spans in ring_index.intervals(densified).items()]
+        candidates += ring_hits
+        applications: list[tuple[Hazard, bool, list[Interval]]] = []
+        for hazard, lateral in candidates:
+            timely = self._when_valid(plan, hazard, now)
+            for above, band in self._bands(plan, hazard):
+                spans = intersect(intersect(lateral, band), timely)
+                if spans:
+                    applications.append((hazard, above, spans))
+        segments = self._segments(plan, applications, reference_time)
+        # Only incidents whose outer ring the route enters can be within the radius.
+        reached = {ring.id for ring, _ in ring_hits}
+        nearby = self._nearby(plan, densified, radius_nm, reached)
+        valid_at = now if plan.time_s is None else None
+        return RouteCheck(plan, tuple(segments), tuple(nearby), evaluated_at, radius_nm, valid_at)
+
+    def _bands(self, plan: FlightPlan, hazard: Hazard) -> list[tuple[bool, list[Interval]]]:
+        """Stretches inside the hazard's altitude band, and (zones) just above its ceiling."""
+        lower = hazard.lower_ft if hazard.lower_ft is not None else -math.inf
+        upper = hazard.upper_ft if hazard.upper_ft is not None else math.inf
+        bands = [(False, plan.altitude_ft.within(lower, upper, high_open=True))]
+        if hazard.layer is HazardLayer.CONFLICT_ZONE and hazard.upper_ft is not None:
+            top = hazard.upper_ft + self.model.zone_above_margin_ft
+            bands.append((True, plan.altitude_ft.within(hazard.upper_ft, top)))
+        return bands
+
+    def _when_valid(self, plan: FlightPlan, hazard: Hazard, now: datetime) -> list[Interval]:
+        """Stretches flown while the hazard is valid (the whole route at `now` without times)."""
+        start = hazard.valid_from.timestamp() if hazard.valid_from else -math.inf
+        end = hazard.valid_to.timestamp() if hazard.valid_to else math.inf
+        if plan.time_s is None:
+            return [(0.0, plan.path.length_m)] if start <= now.timestamp() < end else []
+        return plan.time_s.within(start, end, high_open=True)
+
+    def _segments(
+        self,
+        plan: FlightPlan,
+        applications: list[tuple[Hazard, bool, list[Interval]]],
+        reference_time: datetime,
+    ) -> list[Segment]:
+        """Cut the route wherever the set of applicable hazards changes; score each piece."""
+        total = plan.path.length_m
+        cuts = sorted({0.0, total, *(x for _, _, spans in applications for s in spans for x in s)})
+        points = [cuts[0]]
+        for cut in cuts[1:]:
+            if cut - points[-1] >= BREAKPOINT_TOLERANCE_M:
+                points.append(cut)
+        points[-1] = total
+        segments: list[Segment] = []
+        previous_key: tuple[tuple[str, str, bool], ...] | None = None
+        for start, end in pairwise(points):
+            middle = (start + end) / 2.0
+            active = self._active(applications, middle)
+            key = tuple(sorted((h.layer.value, h.id, above) for h, above in active))
+            if segments and key == previous_key:
+                segments[-1] = replace(segments[-1], end_m=end)
+                continue
+            segments.append(self._score(start, end, active, reference_time))
+            previous_key = key
+        return segments
+
+    @staticmethod
+    def _active(
+        applications: list[tuple[Hazard, bool, list[Interval]]], at_m: float
+    ) -> list[tuple[Hazard, bool]]:
+        """Hazards applying at a distance; of an incident's rings only the nearest counts."""
+        found: dict[tuple[str, str], tuple[Hazard, bool]] = {}
+        for hazard, above, spans in applications:
+            if not any(a <= at_m <= b for a, b in spans):
+                continue
+            key = (hazard.layer.value, hazard.id)
+            current = found.get(key)
+            if current is None or _stronger(hazard, above, *current):
+                found[key] = (hazard, above)
+        return list(found.values())
+
+    def _score(
+        self,
+        start: float,
+        end: float,
+        active: list[tuple[Hazard, bool]],
+        reference_time: datetime,
+    ) -> Segment:
+        """Score one segment from its hazards."""
+        raw = [self.model.raw_score(h, above, _age(h, reference_time)) for h, above in active]
+        score, contributions = self.model.combine(raw)
+        applied = sorted(
+            (
+                AppliedHazard(h, above, r, c)
+                for (h, above), r, c in zip(active, raw, contributions, strict=True)
+            ),
+            key=lambda a: (-a.contribution, a.hazard.layer.value, a.hazard.id),
+        )
+        score = round(score, 1)
+        return Segment(start, end, score, self.model.category(score), tuple(applied))
+
+    def _nearby(
+        self, plan: FlightPlan, densified: Densified, radius_nm: float, reached: set[str]
+    ) -> list[NearbyIncident]:
+        """Incidents within radius_nm of the route, nearest first."""
+        found = []
+        limit_m = radius_nm * METRES_PER_NM
+        # Nearest vertex first (cheap, vectorised); the closest point on the route is at most
+        # half a piece nearer than that, so only those within reach are refined.
+        slack_m = float(np.max(np.diff(densified.distance_m), initial=0.0))
+        for incident in self.incidents:
+            if incident.id not in reached:
+                continue
+            assert isinstance(incident.area, Point)
+            nearest, vertex_m = _nearest_vertex(densified, incident.area)
+            if vertex_m - slack_m > limit_m:
+                continue
+            distance_m, along_m = _closest_approach(plan.path, densified, incident.area, nearest)
+            if distance_m <= limit_m:
+                found.append(NearbyIncident(incident, distance_m, along_m))
+        return sorted(found, key=lambda n: (n.distance_m, n.incident.id))
+
+
+def _stronger(hazard: Hazard, above: bool, other: Hazard, other_above: bool) -> bool:
+    """Whether (hazard, above) outranks the other application of the same hazard."""
+    if above != other_above:
+        return not above
+    return (hazard.ring_nm or 0.0) < (other.ring_nm or 0.0)
+
+
+def _age(hazard: Hazard, at: datetime) -> timedelta | None:
+    """How long before `at` an incident happened."""
+    return at - hazard.occurred_at if hazard.occurred_at else None
+
+
+def _nearest_vertex(densified: Densified, point: Point) -> tuple[int, float]:
+    """Index of the densified point nearest to a point, and its geodesic distance."""
+    count = len(densified.lon)
+    _, _, distances = WGS84.inv(
+        np.full(count, point.x), np.full(count, point.y), densified.lon, densified.lat
+    )
+    nearest = int(np.argmin(distances))
+    return nearest, float(distances[nearest])
+
+
+def _closest_approach(
+    path: RoutePath, densified: Densified, point: Point, nearest: int
+) -> tuple[float, float]:
+    """Geodesic distance from a point to the route and where along the route it is closest."""
+    count = len(densified.lon)
+    low = densified.distance_m[max(nearest - 1, 0)]
+    high = densified.distance_m[min(nearest + 1, count - 1)]
+
+    def distance_at(along: float) -> float:
+        lon, lat = path.position(along)
+        return float(WGS84.inv(point.x, point.y, lon, lat)[2])
+
+    # Golden-section search: the distance is unimodal over these two short pieces.
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(40):
+        if high - low < 1.0:
+            break
+        a = high - ratio * (high - low)
+        b = low + ratio * (high - low)
+        if distance_at(a) <= distance_at(b):
+            high = b
+        else:
+            low = a
+    best = (low + high) / 2.0
+    return distance_at(best), best

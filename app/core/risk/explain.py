@@ -1,0 +1,60 @@
+"""One-line explanations a dispatcher can read, for each hazard applying to a segment."""
+
+from app.core.risk.check import AppliedHazard
+from app.core.risk.hazards import HazardLayer
+
+LEVEL_WORDS = {1: "do not fly", 2: "high risk", 3: "exercise caution"}
+
+
+def altitude_words(feet: float) -> str:
+    """FL330 at and above 10,000 ft, '8,100 ft' below."""
+    if feet >= 10_000:
+        return f"FL{round(feet / 100):03d}"
+    return f"{max(feet, 0.0):,.0f} ft"
+
+
+def band_words(lower_ft: float | None, upper_ft: float | None) -> str:
+    """'at all levels', 'below FL320', 'from FL250 to FL450', 'above 5,000 ft'."""
+    if lower_ft is None and upper_ft is None:
+        return "at all levels"
+    if lower_ft is None:
+        return f"below {altitude_words(upper_ft or 0.0)}"
+    if upper_ft is None:
+        return f"at and above {altitude_words(lower_ft)}"
+    return f"from {altitude_words(lower_ft)} to {altitude_words(upper_ft)}"
+
+
+def planned_words(start_ft: float, end_ft: float) -> str:
+    """The planned altitude over a segment: level, climbing or descending."""
+    if abs(end_ft - start_ft) < 50:
+        return f"planned {altitude_words(start_ft)}"
+    direction = "climbing" if end_ft > start_ft else "descending"
+    return f"planned {altitude_words(start_ft)}–{altitude_words(end_ft)} {direction}"
+
+
+def explain(
+    applied: AppliedHazard, start_ft: float, end_ft: float, distance_nm: float | None
+) -> str:
+    """A sentence saying what the hazard is and why it applies here."""
+    hazard = applied.hazard
+    planned = planned_words(start_ft, end_ft)
+    if hazard.layer is HazardLayer.CONFLICT_ZONE:
+        issuer = " ".join(part for part in (hazard.authority, hazard.reference) if part)
+        level = LEVEL_WORDS.get(hazard.level or 3, "advisory")
+        rule = f"{level} {band_words(hazard.lower_ft, hazard.upper_ft)}"
+        if applied.above_ceiling:
+            return (
+                f"{issuer}: {rule}; {planned}, less than the safety margin above its ceiling — "
+                "the threat does not stop at an advisory's limit"
+            )
+        return f"{issuer}: {rule}; {planned}"
+    if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
+        reach = f"{hazard.ring_nm:.0f} NM" if hazard.ring_nm else "its range"
+        ceiling = altitude_words(hazard.upper_ft) if hazard.upper_ft else "unlimited"
+        return (
+            f"{hazard.system_name or hazard.system} ({hazard.status}): reach {reach} up to "
+            f"{ceiling}; {planned} is within its envelope"
+        )
+    when = hazard.occurred_at.strftime("%d %b %Y") if hazard.occurred_at else "date unknown"
+    near = f" {distance_nm:.0f} NM from the route" if distance_nm is not None else ""
+    return f"Verified incident {hazard.name}, {when}{near}: {hazard.summary or 'see sources'}"

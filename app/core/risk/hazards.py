@@ -1,0 +1,49 @@
+"""Hazards as the route check sees them: an area, an altitude band, a validity window, and what
+the layers say about it."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from shapely.geometry.base import BaseGeometry
+
+
+class HazardLayer(StrEnum):
+    """Which layer a hazard comes from."""
+
+    CONFLICT_ZONE = "conflict_zones"
+    ENGAGEMENT_AREA = "engagement_areas"
+    INCIDENT = "incidents"
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """One thing that may make part of a route dangerous.
+
+    The area is a (Multi)Polygon in lon/lat with straight edges, split at 180°. lower_ft None
+    means from the surface, upper_ft None unlimited; valid_from/valid_to None are open ends.
+    """
+
+    layer: HazardLayer
+    id: str
+    name: str
+    area: BaseGeometry
+    lower_ft: float | None = None
+    upper_ft: float | None = None
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    level: int | None = None
+    authority: str | None = None
+    reference: str | None = None
+    system: str | None = None
+    system_name: str | None = None
+    status: str | None = None
+    operator: str | None = None
+    certainty: str | None = None
+    sources: tuple[str, ...] = field(default_factory=tuple)
+    # Incidents: the point, when it happened, and which ring around it this hazard is.
+    occurred_at: datetime | None = None
+    ring_nm: float | None = None
+    summary: str | None = None
+    # Further facts to show with the hazard (incidents: event, kind, fatalities, weapon).
+    details: tuple[tuple[str, object], ...] = ()

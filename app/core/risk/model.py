@@ -1,0 +1,109 @@
+"""The scoring model: every parameter in one place (documented in docs/scoring.md).
+
+A hazard that applies to a stretch of route gets a raw score from 0 to 100; the stretch's score
+combines them as independent chances of harm, 100 × (1 − Π(1 − rᵢ/100)), so that no number of
+small hazards exceeds the worst case and one critical hazard is never diluted. Each hazard's
+reported contribution is what it adds in that product, taken from the largest raw score down,
+so the contributions add up to the score.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import MappingProxyType
+
+from app.core.risk.hazards import Hazard, HazardLayer
+
+
+def _frozen(values: Mapping[object, float]) -> Mapping[object, float]:
+    """A read-only copy, so the model's tables cannot change under it."""
+    return MappingProxyType(dict(values))
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """Parameters of the model. Consequence outweighs likelihood: inside a system's reach or a
+    do-not-fly band the score is critical whatever the odds of being targeted."""
+
+    # Conflict zone, inside its altitude band, by level (1 do not fly, 2 high risk, 3 caution).
+    zone_inside: Mapping[object, float] = field(
+        default_factory=lambda: _frozen({1: 90.0, 2: 65.0, 3: 35.0})
+    )
+    # Conflict zone, above its ceiling by no more than the margin: an advisory's floor is not a
+    # safe altitude (MH17 flew 1,000 ft above a closure below FL320, inside a Buk's reach).
+    zone_above_margin_ft: float = 4_000.0
+    zone_above: Mapping[object, float] = field(
+        default_factory=lambda: _frozen({1: 45.0, 2: 30.0, 3: 10.0})
+    )
+    # Engagement area, inside the circle and below the ceiling.
+    engagement_inside: float = 90.0
+    engagement_status_factor: Mapping[object, float] = field(
+        default_factory=lambda: _frozen({"confirmed": 1.0, "reported": 0.85, "assumed": 0.6})
+    )
+    # MANPADS warheads are small: a hit is not certainly catastrophic (other systems: 1.0).
+    engagement_system_factor: Mapping[object, float] = field(
+        default_factory=lambda: _frozen({"manpads": 0.8})
+    )
+    # Verified incidents: within incident_near_nm of the route, or within the request's radius.
+    incident_near_nm: float = 10.0
+    incident_near: float = 20.0
+    incident_far: float = 10.0
+    incident_age_factors: tuple[tuple[timedelta, float], ...] = (
+        (timedelta(days=365), 1.0),
+        (timedelta(days=5 * 365), 0.5),
+        (timedelta(days=20 * 365), 0.25),
+    )
+    incident_old_factor: float = 0.1
+    # Category thresholds (score ≥ value); a score of 0 is "none", anything above is at least low.
+    categories: tuple[tuple[str, float], ...] = (
+        ("critical", 75.0),
+        ("high", 50.0),
+        ("moderate", 25.0),
+        ("low", 0.0),
+    )
+    default_incident_radius_nm: float = 25.0
+
+    def raw_score(self, hazard: Hazard, above_ceiling: bool, age: timedelta | None) -> float:
+        """The score a hazard alone gives a stretch of route."""
+        if hazard.layer is HazardLayer.CONFLICT_ZONE:
+            table = self.zone_above if above_ceiling else self.zone_inside
+            return float(table.get(hazard.level or 3, 0.0))
+        if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
+            status = self.engagement_status_factor.get(hazard.status or "assumed", 0.6)
+            system = self.engagement_system_factor.get(hazard.system or "", 1.0)
+            return self.engagement_inside * status * system
+        near = hazard.ring_nm is not None and hazard.ring_nm <= self.incident_near_nm
+        base = self.incident_near if near else self.incident_far
+        return base * self.age_factor(age)
+
+    def age_factor(self, age: timedelta | None) -> float:
+        """How much an incident's age discounts it (unknown age counts as old)."""
+        if age is None:
+            return self.incident_old_factor
+        for limit, factor in self.incident_age_factors:
+            if age <= limit:
+                return factor
+        return self.incident_old_factor
+
+    def combine(self, raw_scores: list[float]) -> tuple[float, list[float]]:
+        """The combined score and each raw score's contribution (in the order given)."""
+        order = sorted(range(len(raw_scores)), key=lambda i: -raw_scores[i])
+        remaining = 1.0
+        contributions = [0.0] * len(raw_scores)
+        for i in order:
+            share = remaining * raw_scores[i] / 100.0
+            contributions[i] = 100.0 * share
+            remaining -= share
+        return 100.0 * (1.0 - remaining), contributions
+
+    def category(self, score: float) -> str:
+        """The category name of a score."""
+        if score <= 0.0:
+            return "none"
+        for name, threshold in self.categories:
+            if score >= threshold:
+                return name
+        return "low"
+
+
+DEFAULT_MODEL = ScoringModel()

@@ -1,0 +1,191 @@
+"""The route check as the documented JSON contract (segments, incidents_nearby, summary)."""
+
+import math
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from app.core.geodesy.antimeridian import split_line
+from app.core.risk.check import AppliedHazard, RouteCheck, Segment
+from app.core.risk.explain import explain
+from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.model import DEFAULT_MODEL
+from app.core.units import METRES_PER_NM
+
+CATEGORIES = ("none", "low", "moderate", "high", "critical")
+GEOMETRY_STEP_M = 10_000.0
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a Z, or None."""
+    if moment is None:
+        return None
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _nm(metres: float) -> float:
+    """Metres as NM, to 0.01 NM (18.5 m)."""
+    return round(metres / METRES_PER_NM, 3)
+
+
+def _point(check: RouteCheck, distance_m: float, lon: float, lat: float) -> dict[str, Any]:
+    """A position along the route with its planned altitude and time."""
+    return {
+        "lon": round(lon, 6),
+        "lat": round(lat, 6),
+        "alt_ft": round(check.plan.altitude_ft.at(distance_m)),
+        "time": _iso(check.plan.time_at(distance_m)),
+    }
+
+
+def _hazard(
+    check: RouteCheck, applied: AppliedHazard, segment: Segment, distances: dict[str, float]
+) -> dict[str, Any]:
+    """One hazard of a segment, with its contribution and explanation."""
+    hazard = applied.hazard
+    start_ft = check.plan.altitude_ft.at(segment.start_m)
+    end_ft = check.plan.altitude_ft.at(segment.end_m)
+    distance_nm = distances.get(hazard.id)
+    entry: dict[str, Any] = {
+        "layer": hazard.layer.value,
+        "id": hazard.id,
+        "name": hazard.name,
+        "position": "above_ceiling" if applied.above_ceiling else "inside",
+        "lower_ft": hazard.lower_ft,
+        "upper_ft": hazard.upper_ft,
+        "valid_from": _iso(hazard.valid_from),
+        "valid_to": _iso(hazard.valid_to),
+        "raw_score": round(applied.raw_score, 1),
+        "contribution": round(applied.contribution, 1),
+        "explanation": explain(applied, start_ft, end_ft, distance_nm),
+        "certainty": hazard.certainty,
+        "sources": list(hazard.sources),
+    }
+    if hazard.layer is HazardLayer.CONFLICT_ZONE:
+        entry.update(level=hazard.level, authority=hazard.authority, reference=hazard.reference)
+    elif hazard.layer is HazardLayer.ENGAGEMENT_AREA:
+        entry.update(
+            system=hazard.system,
+            system_name=hazard.system_name,
+            status=hazard.status,
+            operator=hazard.operator,
+            radius_nm=hazard.ring_nm,
+        )
+    else:
+        entry.update(
+            occurred_at=_iso(hazard.occurred_at),
+            ring_nm=hazard.ring_nm,
+            distance_nm=distance_nm,
+            **dict(hazard.details),
+        )
+    return entry
+
+
+def segment_lines(check: RouteCheck, segment: Segment) -> list[list[tuple[float, float]]]:
+    """The segment's path as lon/lat lines (more than one where it crosses 180°)."""
+    count = max(2, math.ceil((segment.end_m - segment.start_m) / GEOMETRY_STEP_M) + 1)
+    lons, lats = check.plan.path.positions(np.linspace(segment.start_m, segment.end_m, count))
+    rounded_lons = [round(float(x), 6) for x in lons]
+    rounded_lats = [round(float(y), 6) for y in lats]
+    return split_line(rounded_lons, rounded_lats)
+
+
+def report(check: RouteCheck, data_version: int, geometry: bool = False) -> dict[str, Any]:
+    """The whole result as plain JSON-ready data (with each segment's GeoJSON geometry if asked)."""
+    plan = check.plan
+    bounds = [s.start_m for s in check.segments] + [check.segments[-1].end_m]
+    lons, lats = plan.path.positions(np.array(bounds))
+    points = [
+        _point(check, d, float(x), float(y)) for d, x, y in zip(bounds, lons, lats, strict=True)
+    ]
+    distances = {
+        n.incident.id: round(n.distance_m / METRES_PER_NM, 1) for n in check.incidents_nearby
+    }
+    segments = []
+    for index, segment in enumerate(check.segments):
+        segments.append(
+            {
+                "index": index,
+                "start": points[index],
+                "end": points[index + 1],
+                "start_nm": _nm(segment.start_m),
+                "end_nm": _nm(segment.end_m),
+                "length_nm": _nm(segment.end_m - segment.start_m),
+                "score": segment.score,
+                "category": segment.category,
+                "hazards": [_hazard(check, a, segment, distances) for a in segment.hazards],
+            }
+        )
+        if geometry:
+            lines = segment_lines(check, segment)
+            segments[-1]["geometry"] = (
+                {"type": "LineString", "coordinates": lines[0]}
+                if len(lines) == 1
+                else {"type": "MultiLineString", "coordinates": lines}
+            )
+    return {
+        "segments": segments,
+        "incidents_nearby": [
+            _nearby(n.incident, n.distance_m, n.along_m) for n in check.incidents_nearby
+        ],
+        "summary": _summary(check, data_version),
+        "route": {
+            "length_nm": _nm(plan.path.length_m),
+            "waypoints": [
+                {
+                    "name": w.name,
+                    "lon": w.lon,
+                    "lat": w.lat,
+                    "along_nm": _nm(d),
+                    "alt_ft": round(plan.altitude_ft.at(d)),
+                    "time": _iso(plan.time_at(d)),
+                }
+                for w, d in zip(plan.waypoints, plan.path.waypoint_distance_m, strict=True)
+            ],
+        },
+    }
+
+
+def _nearby(incident: Hazard, distance_m: float, along_m: float) -> dict[str, Any]:
+    """An incident near the route."""
+    return {
+        "id": incident.id,
+        "flight": incident.name,
+        "occurred_at": _iso(incident.occurred_at),
+        "distance_nm": round(distance_m / METRES_PER_NM, 2),
+        "along_nm": _nm(along_m),
+        "summary": incident.summary,
+        "certainty": incident.certainty,
+        "sources": list(incident.sources),
+        **dict(incident.details),
+    }
+
+
+def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
+    """Overall score, the worst segment, and distance and time flown per category."""
+    worst = max(range(len(check.segments)), key=lambda i: (check.segments[i].score, -i))
+    nm_by: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+    minutes_by: dict[str, float] | None = (
+        dict.fromkeys(CATEGORIES, 0.0) if check.plan.time_s is not None else None
+    )
+    for segment in check.segments:
+        nm_by[segment.category] += (segment.end_m - segment.start_m) / METRES_PER_NM
+        if minutes_by is not None and check.plan.time_s is not None:
+            seconds = check.plan.time_s.at(segment.end_m) - check.plan.time_s.at(segment.start_m)
+            minutes_by[segment.category] += seconds / 60.0
+    score = check.segments[worst].score
+    return {
+        "score": score,
+        "category": DEFAULT_MODEL.category(score),
+        "worst_segment": worst,
+        "nm_by_category": {k: round(v, 2) for k, v in nm_by.items()},
+        "minutes_by_category": (
+            {k: round(v, 1) for k, v in minutes_by.items()} if minutes_by is not None else None
+        ),
+        "incident_radius_nm": check.incident_radius_nm,
+        "data_version": data_version,
+        "evaluated_at": _iso(check.evaluated_at),
+        "valid_at": _iso(check.valid_at),
+        "model": "airspace-risk scoring model 1 (docs/scoring.md)",
+    }

@@ -1,0 +1,1 @@
+"""Routes: waypoints, airports, ICAO notation, the geodesic path, vertical and time profiles."""

@@ -1,0 +1,83 @@
+"""What a route check is asked: the route in one of four forms, its vertical and time plan."""
+
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.core.layers.fields import UtcDatetime
+
+MAX_ROUTE_POINTS = 1_000
+MAX_ICAO_ROUTE_CHARS = 10_000
+MAX_INCIDENT_RADIUS_NM = 250.0
+
+IcaoCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{4}$")]
+ROUTE_FORMS = ("route", "waypoints", "departure", "icao_route")
+
+
+class WaypointIn(BaseModel):
+    """A waypoint as a client gives it."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    lat: float = Field(ge=-90.0, le=90.0)
+    lon: float = Field(ge=-180.0, le=180.0)
+    alt_ft: float | None = Field(default=None, ge=-1_500.0, le=100_000.0)
+    time: UtcDatetime | None = None
+    name: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class RouteCheckRequest(BaseModel):
+    """A route check: exactly one of route, waypoints, departure+destination or icao_route."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    id: Annotated[str, StringConstraints(max_length=128)] | None = Field(
+        default=None, description="Echoed back; useful to match batch results."
+    )
+    route: dict[str, Any] | None = Field(
+        default=None,
+        description="A GeoJSON LineString or Feature; positions [lon, lat] or [lon, lat, alt_ft].",
+    )
+    waypoints: list[WaypointIn] | None = Field(default=None, max_length=MAX_ROUTE_POINTS)
+    departure: IcaoCode | None = Field(default=None, description="ICAO airport code.")
+    destination: IcaoCode | None = Field(default=None, description="ICAO airport code.")
+    via: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        default_factory=list,
+        max_length=MAX_ROUTE_POINTS,
+        description="Points between departure and destination: 4130N04630E or 413000N0463000E.",
+    )
+    icao_route: Annotated[str, StringConstraints(max_length=MAX_ICAO_ROUTE_CHARS)] | None = Field(
+        default=None,
+        description="Airports, DCT and ICAO coordinates: 'UBBB DCT 4130N04630E DCT URMG'.",
+    )
+    cruise_fl: int | None = Field(default=None, ge=0, le=600, description="Cruise flight level.")
+    departure_time: UtcDatetime | None = Field(
+        default=None, description="UTC time at the first point (with a time zone)."
+    )
+    ground_speed_kt: float | None = Field(
+        default=None, gt=0.0, le=2_000.0, description="Ground speed; 450 kt when not given."
+    )
+    incident_radius_nm: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=MAX_INCIDENT_RADIUS_NM,
+        description="How far from the route incidents are listed and scored; 25 NM by default.",
+    )
+    as_of: UtcDatetime | None = Field(
+        default=None,
+        description="When a route without times is evaluated (hazard validity); now by default.",
+    )
+
+    @model_validator(mode="after")
+    def _one_route_form(self) -> Self:
+        given = [name for name in ROUTE_FORMS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of route, waypoints, departure+destination, icao_route"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if (self.departure is None) != (self.destination is None):
+            raise ValueError("departure and destination go together")
+        if self.via and self.departure is None:
+            raise ValueError("via needs departure and destination")
+        return self
