@@ -113,3 +113,25 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     """The real HTTP server on the run's database."""
     with LiveServer(Settings(database_url=database_url)) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def loaded_database_url() -> Iterator[str]:
+    """A database of its own with the bundled layers loaded and committed (read-only use)."""
+    from app.store.layer_import import load_bundled
+
+    url = new_database("layers")
+    migrations.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        load_bundled(connection, GEODATA)
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def layers_server(loaded_database_url: str) -> Iterator[LiveServer]:
+    """The real HTTP server over the bundled layers."""
+    with LiveServer(Settings(database_url=loaded_database_url)) as server:
+        yield server

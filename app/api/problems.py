@@ -57,7 +57,7 @@ def problem_response(request: Request, problem: Problem) -> ProblemResponse:
 def _field_name(location: tuple[int | str, ...] | list[int | str]) -> str:
     """Name a field from a validation location: ('query', 'limit') -> 'limit'."""
     parts = [str(p) for p in location]
-    if parts and parts[0] in ("query", "path", "header", "cookie"):
+    if parts and parts[0] in ("query", "path", "header", "cookie", "body"):
         parts = parts[1:]
     return ".".join(parts) or "body"
 

@@ -6,12 +6,18 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
+from app.cli.table import segment_table
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.vocabulary import Layer
+from app.core.risk.run import run_route_check
+from app.core.routes.request import RouteCheckRequest
+from app.core.routes.resolve import RouteInputError
 from app.settings import get_settings
 from app.store import migrations
 from app.store.engine import make_engine
+from app.store.hazard_source import HazardSource
 from app.store.layer_import import import_layer, load_bundled
 from app.store.layer_stats import data_version, layer_stats
 from app.store.provisioning import ProvisioningError, ensure_database, ensure_postgis
@@ -146,6 +152,52 @@ def stats() -> None:
         end = row.latest.strftime("%Y-%m-%dT%H:%MZ") if row.latest else "-"
         typer.echo(f"{row.layer:<18} {row.count:>6}  {start:<20} {end:<20} {row.open_ended}")
     typer.echo(f"data_version {version}")
+
+
+@cli.command()
+def check(
+    departure: Annotated[str, typer.Argument(help="ICAO code of the departure airport.")],
+    destination: Annotated[str, typer.Argument(help="ICAO code of the destination airport.")],
+    fl: Annotated[int, typer.Option("--fl", help="Cruise flight level.")] = 350,
+    departure_time: Annotated[
+        str | None, typer.Option("--departure", help="UTC departure time, e.g. 2024-12-25T03:55Z.")
+    ] = None,
+    via: Annotated[
+        list[str] | None, typer.Option("--via", help="ICAO coordinates, e.g. 4130N04630E.")
+    ] = None,
+    speed: Annotated[float | None, typer.Option("--speed", help="Ground speed, kt.")] = None,
+) -> None:
+    """Check a route against the loaded layers and print its segments."""
+    try:
+        request = RouteCheckRequest.model_validate(
+            {
+                "departure": departure,
+                "destination": destination,
+                "via": via or [],
+                "cruise_fl": fl,
+                "departure_time": _utc(departure_time) if departure_time else None,
+                "ground_speed_kt": speed,
+            }
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise _fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    engine = make_engine(get_settings())
+    try:
+        with engine.connect() as connection:
+            version, checker = HazardSource().checker(connection)
+    finally:
+        engine.dispose()
+    try:
+        result = run_route_check(request, checker, version)
+    except RouteInputError as error:
+        raise _fail(str(error)) from None
+    typer.echo(segment_table(result))
+
+
+def _utc(text: str) -> str:
+    """Accept 2024-12-25T03:55Z (no seconds) as well as full RFC 3339."""
+    return text[:-1] + ":00Z" if len(text) == 17 and text.endswith("Z") else text
 
 
 def main() -> None:

@@ -151,7 +151,7 @@ class RouteChecker:
         candidates += ring_hits
         applications: list[tuple[Hazard, bool, list[Interval]]] = []
         for hazard, lateral in candidates:
-            timely = self._when_valid(plan, hazard, now)
+            timely = self._when_valid(plan, hazard, now, reference_time)
             for above, band in self._bands(plan, hazard):
                 spans = intersect(intersect(lateral, band), timely)
                 if spans:
@@ -173,8 +173,17 @@ class RouteChecker:
             bands.append((True, plan.altitude_ft.within(hazard.upper_ft, top)))
         return bands
 
-    def _when_valid(self, plan: FlightPlan, hazard: Hazard, now: datetime) -> list[Interval]:
-        """Stretches flown while the hazard is valid (the whole route at `now` without times)."""
+    def _when_valid(
+        self, plan: FlightPlan, hazard: Hazard, now: datetime, reference_time: datetime
+    ) -> list[Interval]:
+        """Stretches flown while the hazard is valid (the whole route at `now` without times).
+
+        An incident counts only if it was known when the flight set off (reference_time): a
+        replay of a flight must not be scored with what happened during it.
+        """
+        if hazard.layer is HazardLayer.INCIDENT:
+            known = hazard.occurred_at is None or hazard.occurred_at <= reference_time
+            return [(0.0, plan.path.length_m)] if known else []
         start = hazard.valid_from.timestamp() if hazard.valid_from else -math.inf
         end = hazard.valid_to.timestamp() if hazard.valid_to else math.inf
         if plan.time_s is None:

@@ -1,0 +1,226 @@
+"""POST /v1/route-checks over the real server and the bundled layers: the worked examples of
+the README, GeoJSON output, the batch stream, and every bad input as a 4xx problem."""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer
+
+BAKU_GROZNY = {
+    "departure": "UBBB",
+    "destination": "URMG",
+    "cruise_fl": 250,
+    "departure_time": "2024-12-25T03:55:00Z",
+}
+# MH17's route replayed through its last recorded position (DSB: 48.123N 38.522E → 4807N03831E).
+MH17 = {
+    "icao_route": "EHAM DCT 4807N03831E DCT WMKK",
+    "cruise_fl": 330,
+    "departure_time": "2014-07-17T10:31:00Z",
+}
+
+
+def _check(server: LiveServer, body: dict[str, Any], **kwargs: Any) -> httpx.Response:
+    return httpx.post(f"{server.url}/v1/route-checks", json=body, timeout=30, **kwargs)
+
+
+def _assert_covers_route(result: dict[str, Any]) -> None:
+    segments = result["segments"]
+    assert segments[0]["start_nm"] == 0.0
+    assert segments[-1]["end_nm"] == pytest.approx(result["route"]["length_nm"], abs=0.01)
+    for before, after in zip(segments, segments[1:], strict=False):
+        assert before["end_nm"] == after["start_nm"]
+        assert before["end"] == after["start"]
+
+
+def test_baku_grozny_on_25_december_2024(layers_server: LiveServer) -> None:
+    response = _check(layers_server, BAKU_GROZNY)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    result = response.json()
+    _assert_covers_route(result)
+    last = result["segments"][-1]
+    assert last["category"] == "critical"
+    (hazard,) = last["hazards"]
+    assert hazard["id"] == "grozny-air-defence-2024-12-25"
+    assert hazard["system"] == "pantsir-s1"
+    assert "Pantsir-S1" in hazard["explanation"]
+    assert hazard["contribution"] == last["score"] == 76.5
+    assert result["summary"]["category"] == "critical"
+    assert result["summary"]["worst_segment"] == last["index"]
+    assert isinstance(result["summary"]["data_version"], int)
+    nearby = {i["id"]: i for i in result["incidents_nearby"]}
+    assert nearby["azal8243-hit"]["distance_nm"] < 1.0
+    assert result["summary"]["minutes_by_category"]["critical"] > 0
+
+
+def test_the_same_route_five_days_earlier_is_clear(layers_server: LiveServer) -> None:
+    result = _check(layers_server, {**BAKU_GROZNY, "departure_time": "2024-12-20T03:55:00Z"}).json()
+    assert result["summary"]["category"] == "none"
+    assert len(result["segments"]) == 1
+
+
+def test_mh17_replay_at_fl330_on_17_july_2014(layers_server: LiveServer) -> None:
+    result = _check(layers_server, MH17).json()
+    _assert_covers_route(result)
+    worst = result["segments"][result["summary"]["worst_segment"]]
+    by_id = {h["id"]: h for h in worst["hazards"]}
+    buk = by_id["mh17-buk-pervomaiskyi-2014-07-17"]
+    closed_below_fl320 = by_id["ukraine-east-2014-below-fl320"]
+    assert buk["position"] == "inside"
+    assert closed_below_fl320["position"] == "above_ceiling"
+    assert closed_below_fl320["upper_ft"] == 32000
+    assert "FL330" in closed_below_fl320["explanation"]
+    assert worst["score"] == 94.5
+    assert worst["category"] == "critical"
+    assert worst["start"]["alt_ft"] == 33000
+
+
+def test_geojson_output(layers_server: LiveServer) -> None:
+    response = _check(layers_server, BAKU_GROZNY, headers={"Accept": "application/geo+json"})
+    assert response.headers["content-type"] == "application/geo+json"
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert [f["properties"]["category"] for f in collection["features"]] == ["none", "critical"]
+    assert collection["features"][1]["geometry"]["type"] == "LineString"
+    assert collection["summary"]["category"] == "critical"
+    by_query = httpx.post(
+        f"{layers_server.url}/v1/route-checks?f=geojson", json=BAKU_GROZNY, timeout=30
+    )
+    assert by_query.json()["features"] == collection["features"]
+
+
+def test_route_across_the_antimeridian_as_geojson(layers_server: LiveServer) -> None:
+    body = {
+        "route": {"type": "LineString", "coordinates": [[170.0, 50.0], [-170.0, 52.0]]},
+        "cruise_fl": 350,
+    }
+    feature = _check(layers_server, body, params={"f": "geojson"}).json()["features"][0]
+    assert feature["geometry"]["type"] == "MultiLineString"
+    east, west = feature["geometry"]["coordinates"]
+    assert east[-1][0] == 180.0
+    assert west[0][0] == -180.0
+
+
+def test_batch_streams_one_line_per_route_in_order(layers_server: LiveServer) -> None:
+    routes = [
+        {**BAKU_GROZNY, "id": "first"},
+        {"departure": "UBBB", "destination": "ZZZZ", "cruise_fl": 250, "id": "broken"},
+        {"waypoints": [{"lat": 40, "lon": 30}, {"lat": 41, "lon": 31}], "cruise_fl": 300},
+        {"departure": "UBBB"},
+    ]
+    response = httpx.post(
+        f"{layers_server.url}/v1/route-checks/batch", json={"routes": routes}, timeout=60
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert [line["index"] for line in lines] == [0, 1, 2, 3]
+    assert lines[0]["id"] == "first"
+    assert lines[0]["result"]["summary"]["category"] == "critical"
+    assert lines[1]["error"]["field"] == "destination"
+    assert "unknown airport 'ZZZZ'" in lines[1]["error"]["detail"]
+    assert lines[2]["result"]["summary"]["category"] == "none"
+    assert lines[3]["error"]["status"] == 422
+
+
+BAD_INPUTS = [
+    pytest.param(
+        {"waypoints": [{"lat": 91, "lon": 0}, {"lat": 0, "lon": 0}], "cruise_fl": 300},
+        "waypoints.0.lat",
+        id="latitude-out-of-range",
+    ),
+    pytest.param(
+        {"waypoints": [{"lat": 0, "lon": -181}, {"lat": 0, "lon": 0}], "cruise_fl": 300},
+        "waypoints.0.lon",
+        id="longitude-out-of-range",
+    ),
+    pytest.param(
+        {"waypoints": [{"lat": 0, "lon": 0}], "cruise_fl": 300}, "waypoints", id="one-point"
+    ),
+    pytest.param({"departure": "XXXX", "destination": "URMG"}, "departure", id="unknown-airport"),
+    pytest.param(
+        {
+            "waypoints": [
+                {"lat": 40, "lon": 40, "time": "2025-01-01T10:00:00Z"},
+                {"lat": 41, "lon": 41, "time": "2025-01-01T09:00:00Z"},
+            ],
+            "cruise_fl": 300,
+        },
+        "waypoints.1.time",
+        id="times-out-of-order",
+    ),
+    pytest.param({**BAKU_GROZNY, "ground_speed_kt": -450}, "ground_speed_kt", id="negative-speed"),
+    pytest.param(
+        {"waypoints": [{"lat": 0, "lon": i / 1000} for i in range(1001)], "cruise_fl": 300},
+        "waypoints",
+        id="too-many-points",
+    ),
+    pytest.param({"icao_route": "UBBB UL851 URMG", "cruise_fl": 250}, "icao_route.1", id="airway"),
+    pytest.param(
+        {"waypoints": [{"lat": 0, "lon": 0}, {"lat": 1, "lon": 1}]}, "cruise_fl", id="no-altitude"
+    ),
+    pytest.param({"route": "not geojson"}, "route", id="route-not-an-object"),
+    pytest.param({}, "body", id="no-route"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_INPUTS)
+def test_bad_input_is_a_422_naming_the_field(
+    layers_server: LiveServer, body: dict[str, Any], field: str
+) -> None:
+    response = _check(layers_server, body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["field"] == field, problem
+    assert problem["detail"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"waypoints": [{"lat": NaN, "lon": 0}, {"lat": 0, "lon": 0}], "cruise_fl": 300}',
+        b"{not json",
+        b"[]",
+        b"",
+    ],
+)
+def test_malformed_bodies_are_4xx_problems(layers_server: LiveServer, raw: bytes) -> None:
+    response = httpx.post(
+        f"{layers_server.url}/v1/route-checks",
+        content=raw,
+        headers={"content-type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"]
+
+
+def test_oversize_body_is_413(layers_server: LiveServer) -> None:
+    padding = [{"lat": 0, "lon": 0, "name": "x" * 60}] * 60_000
+    response = httpx.post(
+        f"{layers_server.url}/v1/route-checks", json={"waypoints": padding}, timeout=30
+    )
+    assert response.status_code == 413
+    assert response.json()["field"] == "body"
+
+
+def test_chunked_oversize_body_is_413(layers_server: LiveServer) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"waypoints": ['
+        for _ in range(100):
+            yield b'{"lat": 0, "lon": 0, "name": "' + b"x" * 60_000 + b'"},'
+        yield b"]}"
+
+    response = httpx.post(
+        f"{layers_server.url}/v1/route-checks",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
