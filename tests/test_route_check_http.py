@@ -1,6 +1,7 @@
 """POST /v1/route-checks over the real server and the bundled layers: the worked examples of
 the README, GeoJSON output, the batch stream, and every bad input as a 4xx problem."""
 
+import itertools
 import json
 from typing import Any
 
@@ -31,7 +32,7 @@ def _assert_covers_route(result: dict[str, Any]) -> None:
     segments = result["segments"]
     assert segments[0]["start_nm"] == 0.0
     assert segments[-1]["end_nm"] == pytest.approx(result["route"]["length_nm"], abs=0.01)
-    for before, after in zip(segments, segments[1:], strict=False):
+    for before, after in itertools.pairwise(segments):
         assert before["end_nm"] == after["start_nm"]
         assert before["end"] == after["start"]
 
