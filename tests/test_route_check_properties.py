@@ -6,10 +6,14 @@ agree with an independent point-in-rectangle test at segment midpoints, and neve
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.routing import check, plan, rectangle, zone
+
+# A NaN from a degenerate piece (0/0) must fail the test, not pass silently.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 lons = st.floats(min_value=-180.0, max_value=180.0, allow_nan=False)
 lats = st.floats(min_value=-89.0, max_value=89.0, allow_nan=False)

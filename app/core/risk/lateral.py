@@ -1,5 +1,6 @@
 """Where along a route each hazard's area lies: exact entry and exit on straight lon/lat pieces."""
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -109,7 +110,15 @@ def _fraction(a: FloatArray, b: FloatArray, points: FloatArray) -> FloatArray:
 
 def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Straight pieces between consecutive points, cut in two where they cross 180°."""
-    lon, lat, along = path.lon, path.lat, path.distance_m
+    lon, lat, along = path.lon.copy(), path.lat, path.distance_m
+    # A point exactly on 180° may come back as -180 or 180; take the side its neighbour is on,
+    # so that a piece ending on the line is not mistaken for one crossing it.
+    for i in np.nonzero(np.abs(lon) == 180.0)[0]:
+        if i > 0:
+            lon[i] = math.copysign(180.0, lon[i - 1]) if lon[i - 1] != 0.0 else lon[i]
+        else:
+            after = lon[np.abs(lon) != 180.0]
+            lon[i] = math.copysign(180.0, after[0]) if after.size and after[0] != 0.0 else lon[i]
     step = np.diff(lon)
     crosses = np.abs(step) > 180.0
     starts = np.stack([lon[:-1], lat[:-1]], axis=1)
