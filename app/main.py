@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.api import health, route_checks
 from app.api.body_limit import BodyLimitMiddleware
+from app.api.features import router as features
 from app.api.problems import install_problem_handlers
 from app.api.responses import JsonResponse
 from app.settings import Settings, get_settings
@@ -50,5 +51,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(route_checks.router)
+    app.include_router(features.router)
     logging.getLogger("app").setLevel(settings.log_level.upper())
     return app

@@ -183,7 +183,9 @@ def _zone_geometry(
     )
     if "west_of_lon" in area:
         lon = float(area["west_of_lon"])
-        outline = outline.intersection(box(-180.0, -90.0, lon, 90.0))
+        # "West of" means the half-world west of the meridian, not everything with a smaller
+        # longitude: Russia's Chukotka, east of 180°, is not west of 60°E.
+        outline = outline.intersection(box(lon - 180.0, -90.0, lon, 90.0))
         note += f"; clipped to west of {lon}°E"
     if "within_nm_of" in area:
         other_name, other = countries[area["within_nm_of"]]

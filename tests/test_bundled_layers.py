@@ -105,3 +105,12 @@ def test_russia_near_ukraine_is_within_160_nm_of_ukraine() -> None:
         )
         farthest_nm = max(farthest_nm, float(np.min(d_m)) / 1852.0)
     assert 150.0 < farthest_nm <= 160.0 * 1.005
+
+
+def test_russia_west_of_60e_does_not_include_chukotka() -> None:
+    """Chukotka lies east of 180° (negative longitudes): it is not 'west of 60°E'."""
+    zone = next(
+        f for f in _features("conflict_zones") if f["properties"]["id"].startswith("russia-easa")
+    )
+    min_lon = shape(zone["geometry"]).bounds[0]
+    assert min_lon > 0.0

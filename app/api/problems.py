@@ -71,7 +71,12 @@ async def _on_validation(request: Request, error: Exception) -> ProblemResponse:
     assert isinstance(error, RequestValidationError)
     errors = [FieldError(_field_name(e["loc"]), e["msg"]) for e in error.errors()]
     detail = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
-    problem = Problem(422, detail, "invalid-request", "Invalid request", errors)
+    # A bad query or path parameter is a bad request (400); a body that fails its schema, 422.
+    in_url = all(e["loc"] and e["loc"][0] in ("query", "path", "header") for e in error.errors())
+    if in_url:
+        problem = Problem(400, detail, "invalid-parameter", "Invalid parameter", errors)
+    else:
+        problem = Problem(422, detail, "invalid-request", "Invalid request", errors)
     return problem_response(request, problem)
 
 

@@ -1,0 +1,114 @@
+"""Query parameters of the features API, each parsed in one place: bbox, datetime, limit,
+offset, f. Bad values are 400 problems naming the parameter."""
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from app.api.problems import FieldError, Problem
+from app.core.layers.item_query import Envelope
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+
+def bad_parameter(parameter: str, reason: str) -> Problem:
+    """A 400 problem naming the query parameter at fault."""
+    return Problem(
+        400, f"{parameter}: {reason}", "invalid-parameter", "Invalid parameter",
+        [FieldError(parameter, reason)],
+    )  # fmt: skip
+
+
+def parse_bbox(text: str | None) -> tuple[Envelope, ...]:
+    """4 or 6 numbers in CRS84 (z ignored); minx > maxx crosses 180° and gives two envelopes."""
+    if text is None:
+        return ()
+    try:
+        numbers = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise bad_parameter("bbox", "must be 4 or 6 comma-separated numbers") from None
+    if len(numbers) not in (4, 6) or not all(math.isfinite(n) for n in numbers):
+        raise bad_parameter("bbox", "must be 4 or 6 comma-separated finite numbers")
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    min_x, min_y, max_x, max_y = numbers
+    if not (-90.0 <= min_y <= 90.0 and -90.0 <= max_y <= 90.0):
+        raise bad_parameter(
+            "bbox", "latitudes must be within [-90, 90] (order: minLon,minLat,maxLon,maxLat)"
+        )
+    if not (-180.0 <= min_x <= 180.0 and -180.0 <= max_x <= 180.0):
+        raise bad_parameter("bbox", "longitudes must be within [-180, 180]")
+    if min_y > max_y:
+        raise bad_parameter("bbox", "the southern edge is north of the northern edge")
+    if min_x > max_x:
+        return ((min_x, min_y, 180.0, max_y), (-180.0, min_y, max_x, max_y))
+    return ((min_x, min_y, max_x, max_y),)
+
+
+def _moment(text: str, end_of_day: bool) -> datetime:
+    """An RFC 3339 date-time with zone, or a date (a whole UTC day)."""
+    try:
+        if "T" not in text and "t" not in text:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time(0), tzinfo=UTC)
+            return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
+        parsed = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise bad_parameter("datetime", f"{text!r} is not an RFC 3339 date-time or date") from None
+    if parsed.tzinfo is None:
+        raise bad_parameter("datetime", f"{text!r} has no time zone (add Z for UTC)")
+    return parsed.astimezone(UTC)
+
+
+def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
+    """An instant, a closed interval a/b, or a half-open one (../b, a/.., a/, /b)."""
+    if text is None:
+        return None, None
+    if "/" not in text:
+        return _moment(text, False), _moment(text, True)
+    parts = text.split("/")
+    if len(parts) != 2:
+        raise bad_parameter("datetime", "an interval has exactly one '/'")
+    start_text, end_text = parts
+    start = None if start_text in ("", "..") else _moment(start_text, False)
+    end = None if end_text in ("", "..") else _moment(end_text, True)
+    if start is None and end is None:
+        raise bad_parameter("datetime", "an interval needs at least one end")
+    if start is not None and end is not None and start > end:
+        raise bad_parameter("datetime", "the interval ends before it starts")
+    return start, end
+
+
+def limit_parameter(
+    limit: Annotated[
+        int | None,
+        Query(
+            description=f"Items per page; default {DEFAULT_LIMIT}, larger values are served "
+            f"as {MAX_LIMIT} (the maximum)."
+        ),
+    ] = None,
+) -> int:
+    """The page size: default 100; above the maximum it is clamped, never refused."""
+    if limit is None:
+        return DEFAULT_LIMIT
+    if limit < 1:
+        raise bad_parameter("limit", "must be a positive integer")
+    return min(limit, MAX_LIMIT)
+
+
+def offset_parameter(
+    offset: Annotated[int | None, Query(description="Items to skip (paging links set it).")] = None,
+) -> int:
+    """Where a page starts."""
+    if offset is None:
+        return 0
+    if offset < 0:
+        raise bad_parameter("offset", "must be zero or a positive integer")
+    return offset
+
+
+LimitDep = Annotated[int, Depends(limit_parameter)]
+OffsetDep = Annotated[int, Depends(offset_parameter)]

@@ -1,0 +1,60 @@
+"""Building GeoJSON bytes from PostGIS text without re-parsing it, and conditional requests."""
+
+from collections.abc import Iterable, Iterator
+
+import orjson
+from fastapi import Request
+from fastapi.responses import Response
+
+from app.api.responses import JsonResponse
+
+GEOJSON = "application/geo+json"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONTENT_CRS = {"Content-Crs": f"<{CRS84}>"}
+
+
+class GeoJsonResponse(JsonResponse):
+    """application/geo+json."""
+
+    media_type = GEOJSON
+
+
+def feature_bytes(feature_id: str, geometry: str, properties: str) -> bytes:
+    """One Feature from PostGIS's GeoJSON geometry and JSON properties, as text, unparsed."""
+    return (
+        b'{"type":"Feature","id":'
+        + orjson.dumps(feature_id)
+        + b',"geometry":'
+        + geometry.encode()
+        + b',"properties":'
+        + properties.encode()
+        + b"}"
+    )
+
+
+def collection_chunks(
+    rows: Iterable[tuple[str, str, str]], members: bytes = b""
+) -> Iterator[bytes]:
+    """A FeatureCollection as a stream of chunks (about 64 KiB each)."""
+    yield b'{"type":"FeatureCollection"' + members + b',"features":['
+    buffer: list[bytes] = []
+    size = 0
+    first = True
+    for row in rows:
+        piece = feature_bytes(*row)
+        buffer.append(piece if first else b"," + piece)
+        first = False
+        size += len(piece)
+        if size >= 65_536:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    buffer.append(b"]}")
+    yield b"".join(buffer)
+
+
+def not_modified(request: Request, etag: str) -> Response | None:
+    """A 304 when the client already holds this version (If-None-Match)."""
+    match = request.headers.get("if-none-match")
+    if match and (match.strip() == "*" or etag in [m.strip() for m in match.split(",")]):
+        return Response(status_code=304, headers={"ETag": etag})
+    return None

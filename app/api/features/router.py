@@ -1,0 +1,418 @@
+"""OGC API – Features endpoints: landing page, conformance, collections, items, features, and
+vector tiles. Thin: parsing in parameters.py, SQL in store/feature_queries.py."""
+
+from email.utils import format_datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection, select
+
+from app.api.dependencies import EngineDep
+from app.api.features.downloads import FORMATS, download
+from app.api.features.parameters import (
+    LimitDep,
+    OffsetDep,
+    bad_parameter,
+    parse_bbox,
+    parse_datetime,
+)
+from app.api.features.responses import (
+    CONTENT_CRS,
+    CRS84,
+    GEOJSON,
+    collection_chunks,
+    feature_bytes,
+    not_modified,
+)
+from app.api.problems import FieldError, Problem
+from app.api.responses import JsonResponse
+from app.core.layers.collections import COLLECTIONS, FILTER_PARAMETERS, Collection
+from app.core.layers.item_query import ItemQuery
+from app.store import feature_queries
+from app.store.tables import dataset_state
+
+router = APIRouter(tags=["features"])
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+CollectionId = Annotated[
+    str, Path(alias="collectionId", description="conflict_zones, engagement_areas or incidents")
+]
+ACCEPT_FORMATS = {
+    "application/geopackage+sqlite3": "gpkg",
+    "application/flatgeobuf": "fgb",
+    "text/csv": "csv",
+}
+
+
+def _base(request: Request) -> str:
+    """Absolute base URL of the service, without a trailing slash."""
+    return str(request.base_url).rstrip("/")
+
+
+def _collection(collection_id: str) -> Collection:
+    """The collection, or a 404 naming the parameter."""
+    collection = COLLECTIONS.get(collection_id)
+    if collection is None:
+        raise Problem(
+            404,
+            f"no collection {collection_id!r}; there are {', '.join(COLLECTIONS)}",
+            "not-found",
+            errors=[_field("collectionId", "unknown collection")],
+        )
+    return collection
+
+
+def _field(name: str, reason: str) -> FieldError:
+    return FieldError(name, reason)
+
+
+def _version(connection: Connection) -> tuple[int, str]:
+    """The data version and its HTTP date, for ETag and Last-Modified."""
+    row = connection.execute(select(dataset_state.c.data_version, dataset_state.c.changed_at)).one()
+    return int(row[0]), format_datetime(row[1], usegmt=True)
+
+
+def _cache_headers(version: int, changed: str, tag: str) -> dict[str, str]:
+    return {"ETag": f'W/"{version}-{tag}"', "Last-Modified": changed}
+
+
+@router.get("/", operation_id="landingPage", summary="Landing page")
+def landing_page(request: Request) -> JsonResponse:
+    """Links to the API description, conformance and the collections."""
+    base = _base(request)
+    return JsonResponse(
+        {
+            "title": "Airspace Risk",
+            "description": "Conflict zones, air-defence engagement areas and incidents as "
+            "OGC API – Features collections, and route risk checks.",
+            "links": [
+                {"rel": "self", "type": "application/json", "href": f"{base}/"},
+                {
+                    "rel": "service-desc",
+                    "type": "application/vnd.oai.openapi+json;version=3.1",
+                    "href": f"{base}/openapi.json",
+                },
+                {"rel": "service-doc", "type": "text/html", "href": f"{base}/docs"},
+                {"rel": "conformance", "type": "application/json", "href": f"{base}/conformance"},
+                {"rel": "data", "type": "application/json", "href": f"{base}/collections"},
+            ],
+        }
+    )
+
+
+@router.get("/conformance", operation_id="conformance", summary="Conformance classes")
+def conformance() -> JsonResponse:
+    """Only the classes the tests prove (Core and GeoJSON; FastAPI's OpenAPI is 3.1, not 3.0)."""
+    return JsonResponse({"conformsTo": CONFORMANCE})
+
+
+def _collection_document(
+    base: str, collection: Collection, connection: Connection
+) -> dict[str, Any]:
+    bbox, start, end = feature_queries.extent(connection, collection)
+    href = f"{base}/collections/{collection.id}"
+    return {
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {
+            "spatial": {
+                "bbox": [list(bbox) if bbox else [-180.0, -90.0, 180.0, 90.0]],
+                "crs": CRS84,
+            },
+            "temporal": {
+                "interval": [[_iso(start), _iso(end)]],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            },
+        },
+        "links": [
+            {"rel": "self", "type": "application/json", "href": href},
+            {"rel": "items", "type": GEOJSON, "href": f"{href}/items"},
+            {"rel": "describedby", "type": "application/schema+json", "href": f"{href}/schema"},
+            *(
+                {
+                    "rel": "enclosure",
+                    "type": media,
+                    "title": f"Whole layer as {fmt}",
+                    "href": f"{href}/items?f={fmt}",
+                }
+                for fmt, (media, _) in FORMATS.items()
+            ),
+            {
+                "rel": "tiles",
+                "type": "application/vnd.mapbox-vector-tile",
+                "href": f"{base}/tiles/{collection.id}/{{z}}/{{x}}/{{y}}.mvt",
+                "templated": True,
+            },
+        ],
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+@router.get("/collections", operation_id="collections", summary="The collections")
+def collections(request: Request, engine: EngineDep) -> JsonResponse:
+    """The three layers, with extents and links."""
+    base = _base(request)
+    with engine.connect() as connection:
+        documents = [_collection_document(base, c, connection) for c in COLLECTIONS.values()]
+    return JsonResponse(
+        {
+            "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
+            "collections": documents,
+        }
+    )
+
+
+@router.get("/collections/{collectionId}", operation_id="collection", summary="A collection")
+def collection(collection_id: CollectionId, request: Request, engine: EngineDep) -> JsonResponse:
+    """One layer's description."""
+    chosen = _collection(collection_id)
+    with engine.connect() as connection:
+        return JsonResponse(_collection_document(_base(request), chosen, connection))
+
+
+class SchemaResponse(JsonResponse):
+    """application/schema+json."""
+
+    media_type = "application/schema+json"
+
+
+@router.get(
+    "/collections/{collectionId}/schema",
+    operation_id="collectionSchema",
+    summary="JSON Schema of a collection's feature properties",
+)
+def collection_schema(collection_id: CollectionId, request: Request) -> SchemaResponse:
+    """Every property with its type: GIS clients build their fields from it."""
+    chosen = _collection(collection_id)
+    properties: dict[str, Any] = {}
+    for prop in chosen.properties:
+        entry: dict[str, Any] = {"type": [prop.type, "null"], "description": prop.description}
+        if prop.format:
+            entry["format"] = prop.format
+        if prop.items:
+            entry["items"] = {"type": prop.items}
+        properties[prop.name] = entry
+    return SchemaResponse(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"{_base(request)}/collections/{chosen.id}/schema",
+            "title": chosen.title,
+            "type": "object",
+            "properties": properties,
+        }
+    )
+
+
+def _query(
+    collection: Collection, bbox: str | None, datetime_text: str | None, filters: dict[str, Any]
+) -> ItemQuery:
+    """Parse and check every filter of an items request."""
+    start, end = parse_datetime(datetime_text)
+    equals: list[tuple[str, str | int]] = []
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name not in collection.filters:
+            raise bad_parameter(
+                name,
+                f"not a filter of {collection.id} (its filters: {', '.join(collection.filters)})",
+            )
+        equals.append((name, value))
+    return ItemQuery(parse_bbox(bbox), start, end, tuple(equals))
+
+
+def _format(request: Request, f: str | None) -> str | None:
+    """The download format asked for by ?f= or Accept (None = paged GeoJSON items)."""
+    if f is not None:
+        if f == "json":
+            return None
+        if f not in FORMATS:
+            raise bad_parameter("f", f"unknown format {f!r}; use one of json, {', '.join(FORMATS)}")
+        return f
+    accept = request.headers.get("accept", "")
+    for media, fmt in ACCEPT_FORMATS.items():
+        if media in accept:
+            return fmt
+    return None
+
+
+def _link(base: str, request: Request, **changes: int) -> str:
+    params = dict(request.query_params)
+    params.update({k: str(v) for k, v in changes.items()})
+    return f"{base}{request.url.path}?{urlencode(params)}"
+
+
+@router.get(
+    "/collections/{collectionId}/items",
+    operation_id="items",
+    summary="Items of a collection (paged GeoJSON), or the whole layer as a file with ?f=",
+    responses={200: {"content": {GEOJSON: {}, **{m: {} for m, _ in FORMATS.values()}}}},
+)
+def items(
+    collection_id: CollectionId,
+    request: Request,
+    engine: EngineDep,
+    limit: LimitDep,
+    offset: OffsetDep,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minLon,minLat,maxLon,maxLat (or 6 numbers); minLon > maxLon crosses 180°."
+        ),
+    ] = None,
+    datetime: Annotated[
+        str | None,
+        Query(
+            description="Instant or interval (a/b, ../b, a/..), matched against validity "
+            "(incidents: occurred_at)."
+        ),
+    ] = None,
+    level: Annotated[int | None, Query(description="conflict_zones: 1, 2 or 3.")] = None,
+    authority: Annotated[
+        str | None, Query(description="conflict_zones: issuing authority.")
+    ] = None,
+    system: Annotated[str | None, Query(description="engagement_areas: system id.")] = None,
+    status: Annotated[
+        str | None, Query(description="engagement_areas: confirmed/reported/assumed.")
+    ] = None,
+    kind: Annotated[str | None, Query(description="incidents: hit, crash or landing.")] = None,
+    certainty: Annotated[str | None, Query(description="high, medium or low.")] = None,
+    f: Annotated[
+        Literal["json", "geojson", "gpkg", "fgb", "csv"] | None,
+        Query(description="json (paged, default) or a whole-layer download."),
+    ] = None,
+) -> Response:
+    """Items in primary-key order with exact numberMatched and absolute next/prev links."""
+    chosen = _collection(collection_id)
+    filters = {"level": level, "authority": authority, "system": system, "status": status,
+               "kind": kind, "certainty": certainty}  # fmt: skip
+    assert set(filters) == set(FILTER_PARAMETERS)
+    query = _query(chosen, bbox, datetime, filters)
+    fmt = _format(request, f)
+    base = _base(request)
+    with engine.connect() as connection:
+        version, changed = _version(connection)
+        cache = _cache_headers(version, changed, f"{chosen.id}-{fmt or 'page'}-{request.url.query}")
+        unchanged = not_modified(request, cache["ETag"])
+        if unchanged is not None:
+            return unchanged
+        if fmt is not None:
+            return download(engine, chosen, query, fmt, cache)
+        rows = feature_queries.fetch_items(connection, chosen, query, limit, offset)
+        matched = feature_queries.count_items(connection, chosen, query)
+    links = [
+        {"rel": "self", "type": GEOJSON, "href": _link(base, request, limit=limit, offset=offset)},
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "href": f"{base}/collections/{chosen.id}",
+        },
+    ]
+    if offset + len(rows) < matched:
+        links.append(
+            {
+                "rel": "next",
+                "type": GEOJSON,
+                "href": _link(base, request, limit=limit, offset=offset + limit),
+            }
+        )
+    if offset > 0:
+        links.append(
+            {
+                "rel": "prev",
+                "type": GEOJSON,
+                "href": _link(base, request, limit=limit, offset=max(offset - limit, 0)),
+            }
+        )
+    members = (
+        b',"numberMatched":' + str(matched).encode()
+        + b',"numberReturned":' + str(len(rows)).encode()
+        + b',"links":' + orjson.dumps(links)
+    )  # fmt: skip
+    body = b"".join(collection_chunks(rows, members))
+    return Response(body, media_type=GEOJSON, headers={**cache, **CONTENT_CRS})
+
+
+@router.get(
+    "/collections/{collectionId}/items/{featureId}",
+    operation_id="feature",
+    summary="One feature",
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def feature(
+    collection_id: CollectionId,
+    feature_id: Annotated[str, Path(alias="featureId", max_length=128)],
+    request: Request,
+    engine: EngineDep,
+) -> Response:
+    """A single published feature by id."""
+    chosen = _collection(collection_id)
+    with engine.connect() as connection:
+        version, changed = _version(connection)
+        cache = _cache_headers(version, changed, f"{chosen.id}-{feature_id}")
+        unchanged = not_modified(request, cache["ETag"])
+        if unchanged is not None:
+            return unchanged
+        row = feature_queries.fetch_item(connection, chosen, feature_id)
+    if row is None:
+        raise Problem(
+            404, f"no feature {feature_id!r} in {chosen.id}", "not-found",
+            errors=[_field("featureId", "unknown feature")],
+        )  # fmt: skip
+    base = _base(request)
+    links = orjson.dumps(
+        [
+            {
+                "rel": "self",
+                "type": GEOJSON,
+                "href": f"{base}/collections/{chosen.id}/items/{row[0]}",
+            },
+            {
+                "rel": "collection",
+                "type": "application/json",
+                "href": f"{base}/collections/{chosen.id}",
+            },
+        ]
+    )
+    body = feature_bytes(*row)[:-1] + b',"links":' + links + b"}"
+    return Response(body, media_type=GEOJSON, headers={**cache, **CONTENT_CRS})
+
+
+@router.get(
+    "/tiles/{collectionId}/{z}/{x}/{y}.mvt",
+    operation_id="vectorTile",
+    summary="A Mapbox Vector Tile of a collection (Web Mercator tile grid)",
+    responses={200: {"content": {"application/vnd.mapbox-vector-tile": {}}}},
+)
+def vector_tile(
+    collection_id: CollectionId,
+    z: Annotated[int, Path(ge=0, le=22)],
+    x: Annotated[int, Path(ge=0)],
+    y: Annotated[int, Path(ge=0)],
+    request: Request,
+    engine: EngineDep,
+) -> Response:
+    """Built by PostGIS (ST_AsMVT); cacheable, revalidated by ETag."""
+    chosen = _collection(collection_id)
+    if x >= 2**z or y >= 2**z:
+        raise bad_parameter("x" if x >= 2**z else "y", f"must be below {2**z} at zoom {z}")
+    with engine.connect() as connection:
+        version, changed = _version(connection)
+        cache = _cache_headers(version, changed, f"{chosen.id}-{z}-{x}-{y}")
+        unchanged = not_modified(request, cache["ETag"])
+        if unchanged is not None:
+            return unchanged
+        data = feature_queries.vector_tile(connection, chosen, z, x, y)
+    headers = {**cache, "Cache-Control": "public, max-age=300"}
+    return Response(data, media_type="application/vnd.mapbox-vector-tile", headers=headers)

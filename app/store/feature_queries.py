@@ -1,0 +1,187 @@
+"""SQL for the published collections: items as GeoJSON text built by PostGIS, counts, extents,
+single features, streams of whole layers and vector tiles."""
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    Text,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+
+from app.core.layers.collections import Collection
+from app.core.layers.item_query import ItemQuery
+from app.store.tables import LAYER_TABLES
+
+GEOJSON_DECIMALS = 6  # ~0.1 m: finer than any outline here
+
+
+def _table(collection: Collection) -> Table:
+    return LAYER_TABLES[collection.id]
+
+
+def _property_value(table: Table, name: str) -> ColumnElement[Any]:
+    """The SQL expression of a published property."""
+    if name == "site_lon":
+        return func.ST_X(table.c.site)
+    if name == "site_lat":
+        return func.ST_Y(table.c.site)
+    return table.c[name]
+
+
+def _properties(collection: Collection, table: Table) -> ColumnElement[str]:
+    """All properties as JSON text, every key present (null when empty), in schema order."""
+    pairs: list[ColumnElement[Any]] = []
+    for prop in collection.properties:
+        pairs += [literal(prop.name), _property_value(table, prop.name)]
+    return func.json_build_object(*pairs).cast(Text)
+
+
+def _conditions(collection: Collection, table: Table, query: ItemQuery) -> ColumnElement[bool]:
+    """WHERE clause for a query (parameters bound, never formatted into SQL)."""
+    clauses: list[ColumnElement[bool]] = []
+    if collection.verified_only:
+        clauses.append(table.c.status == "verified")
+    if query.envelopes:
+        clauses.append(
+            or_(
+                *(
+                    func.ST_Intersects(table.c.geom, func.ST_MakeEnvelope(*envelope, 4326)).cast(
+                        Boolean
+                    )
+                    for envelope in query.envelopes
+                )
+            )
+        )
+    if query.has_time:
+        start_column, end_column = (table.c[name] for name in collection.temporal)
+        if query.end is not None:
+            clauses.append(or_(start_column.is_(None), start_column <= query.end))
+        if query.start is not None:
+            clauses.append(or_(end_column.is_(None), end_column >= query.start))
+    for name, value in query.equals:
+        clauses.append(table.c[name] == value)
+    return and_(true(), *clauses)
+
+
+def items_select(
+    collection: Collection, query: ItemQuery, geometry_format: str = "geojson"
+) -> Select[Any]:
+    """id, geometry (GeoJSON text, WKT or WKB) and properties JSON text, in primary-key order."""
+    table = _table(collection)
+    geometry = {
+        "geojson": func.ST_AsGeoJSON(table.c.geom, GEOJSON_DECIMALS),
+        "wkt": func.ST_AsText(table.c.geom, GEOJSON_DECIMALS),
+        "wkb": func.ST_AsBinary(table.c.geom),
+    }[geometry_format]
+    return (
+        select(
+            table.c.id,
+            geometry.label("geometry"),
+            _properties(collection, table).label("properties"),
+        )
+        .where(_conditions(collection, table, query))
+        .order_by(table.c.id)
+    )
+
+
+def fetch_items(
+    connection: Connection, collection: Collection, query: ItemQuery, limit: int, offset: int
+) -> list[tuple[str, str, str]]:
+    """One page of items."""
+    statement = items_select(collection, query).limit(limit).offset(offset)
+    return [(row[0], row[1], row[2]) for row in connection.execute(statement)]
+
+
+def count_items(connection: Connection, collection: Collection, query: ItemQuery) -> int:
+    """The exact number of items matching a query."""
+    table = _table(collection)
+    statement = select(func.count()).select_from(table).where(_conditions(collection, table, query))
+    return int(connection.execute(statement).scalar_one())
+
+
+def fetch_item(
+    connection: Connection, collection: Collection, feature_id: str
+) -> tuple[str, str, str] | None:
+    """One item by id (only published ones)."""
+    table = _table(collection)
+    statement = items_select(collection, ItemQuery()).where(table.c.id == feature_id)
+    row = connection.execute(statement).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def stream_items(
+    connection: Connection,
+    collection: Collection,
+    query: ItemQuery,
+    geometry_format: str = "geojson",
+    batch: int = 1000,
+) -> Iterator[tuple[Any, Any, str]]:
+    """Every matching item, fetched in batches from a server-side cursor (flat memory)."""
+    result = connection.execution_options(stream_results=True, max_row_buffer=batch).execute(
+        items_select(collection, query, geometry_format)
+    )
+    for row in result:
+        yield row[0], row[1], row[2]
+
+
+def extent(
+    connection: Connection, collection: Collection
+) -> tuple[tuple[float, float, float, float] | None, datetime | None, datetime | None]:
+    """Bounding box of the published items and the span of their times."""
+    table = _table(collection)
+    start_column, end_column = (table.c[name] for name in collection.temporal)
+    conditions = _conditions(collection, table, ItemQuery())
+    row = connection.execute(
+        select(
+            func.ST_XMin(func.ST_Extent(table.c.geom)),
+            func.ST_YMin(func.ST_Extent(table.c.geom)),
+            func.ST_XMax(func.ST_Extent(table.c.geom)),
+            func.ST_YMax(func.ST_Extent(table.c.geom)),
+            func.min(start_column),
+            func.max(end_column),
+        ).where(conditions)
+    ).one()
+    bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])
+    return bbox, row[4], row[5]
+
+
+def vector_tile(connection: Connection, collection: Collection, z: int, x: int, y: int) -> bytes:
+    """A Mapbox Vector Tile of the collection (layer named after it), built by PostGIS."""
+    table = _table(collection)
+    envelope = func.ST_TileEnvelope(z, x, y)
+    columns = [table.c.id] + [
+        _property_value(table, p.name).label(p.name)
+        for p in collection.properties
+        if p.type in ("string", "integer", "number") and p.name not in ("summary", "geometry_note")
+    ]
+    tile_rows = (
+        select(
+            *columns,
+            func.ST_AsMVTGeom(func.ST_Transform(table.c.geom, 3857), envelope).label("geom"),
+        )
+        .where(
+            _conditions(collection, table, ItemQuery()),
+            func.ST_Intersects(table.c.geom, func.ST_Transform(envelope, 4326)).cast(Boolean),
+        )
+        .subquery("tile_rows")
+    )
+    statement = select(func.ST_AsMVT(_whole_row(tile_rows), collection.id, 4096, "geom"))
+    data = connection.execute(statement).scalar_one()
+    return bytes(data or b"")
+
+
+def _whole_row(subquery: Any) -> ColumnElement[Any]:
+    """The whole row of a subquery as one record value (ST_AsMVT's first argument)."""
+    return subquery.table_valued()  # type: ignore[no-any-return]
