@@ -5,6 +5,8 @@ set -euo pipefail
 PG_BIN=/usr/lib/postgresql/15/bin
 need=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
+# GDAL's ogrinfo/ogr2ogr are the real GIS client the tests drive against the layer API.
+command -v ogr2ogr >/dev/null || need+=(gdal-bin)
 # A PostgreSQL server is needed here unless DATABASE_URL points elsewhere.
 if [ -z "${DATABASE_URL:-}" ]; then
   [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)
