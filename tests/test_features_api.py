@@ -323,3 +323,17 @@ def test_next_links_keep_filters(layers_server: LiveServer) -> None:
     query = parse_qs(urlsplit(next_href).query)
     assert query["authority"] == ["FAA"]
     assert query["offset"] == ["2"]
+
+
+@pytest.mark.parametrize("layer", ["conflict_zones", "incidents"])
+def test_a_downloaded_layer_imports_back_unchanged(layers_server: LiveServer, layer: str) -> None:
+    from app.core.layers.layer_file import parse_layer_file
+    from app.core.layers.vocabulary import Layer
+
+    downloaded = _get(layers_server, f"/collections/{layer}/items", params={"f": "geojson"})
+    bundled = {
+        f.record.id: f.record
+        for f in parse_layer_file(Layer(layer), (GEODATA / f"{layer}.geojson").read_bytes())
+    }
+    again = parse_layer_file(Layer(layer), downloaded.content)
+    assert {f.record.id: f.record for f in again} == bundled

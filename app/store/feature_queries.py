@@ -37,6 +37,8 @@ def _property_value(table: Table, name: str) -> ColumnElement[Any]:
         return func.ST_X(table.c.site)
     if name == "site_lat":
         return func.ST_Y(table.c.site)
+    if name in ("sources", "firs"):
+        return func.array_to_string(table.c[name], " ")
     return table.c[name]
 
 

@@ -33,7 +33,9 @@ class Collection:
 def _common_tail() -> tuple[Property, ...]:
     return (
         Property("summary", "string", "What the record says, in a sentence or two."),
-        Property("sources", "array", "URLs of the public sources.", items="string"),
+        # Space-separated, not an array: GIS formats mangle lists (GDAL writes a StringList to
+        # GeoPackage as "(2:a,b)", which breaks URLs with commas); URLs never hold spaces.
+        Property("sources", "string", "URLs of the public sources, separated by spaces."),
         Property("certainty", "string", "high, medium or low."),
         Property("geometry_note", "string", "How the geometry was made; approximations say so."),
     )
@@ -68,7 +70,7 @@ COLLECTIONS: dict[str, Collection] = {
             *_VALIDITY,
             Property("authority", "string", "Issuing authority (EASA, FAA, a national CAA)."),
             Property("reference", "string", "Bulletin, rule or NOTAM number."),
-            Property("firs", "array", "ICAO FIR codes.", items="string"),
+            Property("firs", "string", "ICAO FIR codes, separated by spaces."),
             *_common_tail(),
             Property("notes", "string", "What could not be confirmed."),
             *_TIMESTAMPS,
@@ -118,6 +120,7 @@ COLLECTIONS: dict[str, Collection] = {
             Property("fatalities", "integer", "People killed."),
             Property("weapon", "string", "What hit the aircraft, as the sources say."),
             Property("altitude_ft", "integer", "Altitude at the time, feet."),
+            Property("status", "string", "Review state; only verified incidents are published."),
             *_common_tail(),
             *_TIMESTAMPS,
         ),

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,127}$"
 MAX_ALTITUDE_FT = 100_000
@@ -28,8 +28,16 @@ def _to_utc(value: datetime) -> datetime:
 # Ids are URL-safe and have no dots: QGIS and GDAL mis-handle dotted ids.
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 SourceUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_url)]
-Sources = Annotated[list[SourceUrl], Field(min_length=1)]
+
+
+def _split_spaces(value: object) -> object:
+    """Accept the space-separated form the layer API publishes, as well as a list."""
+    return value.split() if isinstance(value, str) else value
+
+
+Sources = Annotated[list[SourceUrl], Field(min_length=1), BeforeValidator(_split_spaces)]
 FirCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")]
+FirCodes = Annotated[list[FirCode], BeforeValidator(_split_spaces)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 AltitudeFt = Annotated[int, Field(ge=MIN_ALTITUDE_FT, le=MAX_ALTITUDE_FT)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]

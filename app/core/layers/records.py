@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.layers.fields import (
     AltitudeFt,
-    FirCode,
+    FirCodes,
     Slug,
     Sources,
     Text,
@@ -55,7 +55,7 @@ class ConflictZone(_Record):
     valid_to: UtcDatetime | None = None
     authority: Text
     reference: Text | None = None
-    firs: list[FirCode] = Field(default_factory=list)
+    firs: FirCodes = Field(default_factory=list)
     summary: Text | None = None
     sources: Sources
     certainty: Certainty
