@@ -4,13 +4,14 @@ the segments and scores that follow."""
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import numpy as np
 from shapely.geometry import Point
 
 from app.core.geodesy import WGS84
+from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.risk.lateral import LateralIndex
@@ -22,6 +23,8 @@ from app.core.routes.waypoints import Waypoint
 from app.core.units import METRES_PER_NM
 
 BREAKPOINT_TOLERANCE_M = 1.0
+# A raw score of 100 would make log(1 − r/100) infinite; the exact product is kept for reports.
+MAX_RAW = 99.999
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,16 @@ class AppliedHazard:
 
 
 @dataclass(frozen=True)
+class Application:
+    """A hazard applying over some stretches, inside its band or just above, with its score."""
+
+    hazard: Hazard
+    above_ceiling: bool
+    spans: list[Interval]
+    raw_score: float
+
+
+@dataclass(frozen=True)
 class Segment:
     """A stretch of route over which the applicable hazards and the score do not change."""
 
@@ -71,7 +84,20 @@ class Segment:
     end_m: float
     score: float
     category: str
-    hazards: tuple[AppliedHazard, ...]
+    applications: tuple[Application, ...]
+    model: ScoringModel = DEFAULT_MODEL
+
+    @property
+    def hazards(self) -> tuple[AppliedHazard, ...]:
+        """The hazards with their contributions, largest first (computed when asked for)."""
+        raw = [a.raw_score for a in self.applications]
+        _, contributions = self.model.combine(raw)
+        applied = [
+            AppliedHazard(a.hazard, a.above_ceiling, a.raw_score, c)
+            for a, c in zip(self.applications, contributions, strict=True)
+        ]
+        applied.sort(key=lambda a: (-a.contribution, a.hazard.layer.value, a.hazard.id))
+        return tuple(applied)
 
 
 @dataclass(frozen=True)
@@ -112,14 +138,21 @@ class RouteChecker:
         self._rings: dict[float, tuple[list[Hazard], LateralIndex]] = {}
 
     def _incident_rings(self, radius_nm: float) -> tuple[list[Hazard], LateralIndex]:
-        """Hazards for the near ring and the requested radius around each incident (cached)."""
+        """Around each incident: the near disc, and the ring out to the requested radius.
+
+        The two do not overlap, so a point of route is in at most one of them (cached).
+        """
         if radius_nm not in self._rings:
             rings: list[Hazard] = []
+            near_nm = min(self.model.incident_near_nm, radius_nm)
             for incident in self.incidents:
                 assert isinstance(incident.area, Point)
-                for ring_nm in sorted({min(self.model.incident_near_nm, radius_nm), radius_nm}):
-                    circle = geodesic_circle(incident.area.x, incident.area.y, ring_nm)
-                    rings.append(replace(incident, area=circle, ring_nm=ring_nm))
+                near = geodesic_circle(incident.area.x, incident.area.y, near_nm)
+                rings.append(replace(incident, area=near, ring_nm=near_nm))
+                if radius_nm > near_nm:
+                    outer = geodesic_circle(incident.area.x, incident.area.y, radius_nm)
+                    ring = to_multipolygon(outer.difference(near))
+                    rings.append(replace(incident, area=ring, ring_nm=radius_nm))
             if len(self._rings) > 8:
                 self._rings.clear()
             self._rings[radius_nm] = (rings, LateralIndex([r.area for r in rings]))
@@ -149,14 +182,18 @@ class RouteChecker:
         )
         ring_hits = [(rings[i], spans) for i, spans in ring_index.intervals(densified).items()]
         candidates += ring_hits
-        applications: list[tuple[Hazard, bool, list[Interval]]] = []
+        applications: list[Application] = []
         for hazard, lateral in candidates:
             timely = self._when_valid(plan, hazard, now, reference_time)
+            if not timely:
+                continue
+            age = reference_time - hazard.occurred_at if hazard.occurred_at else None
             for above, band in self._bands(plan, hazard):
                 spans = intersect(intersect(lateral, band), timely)
                 if spans:
-                    applications.append((hazard, above, spans))
-        segments = self._segments(plan, applications, reference_time)
+                    raw = self.model.raw_score(hazard, above, age)
+                    applications.append(Application(hazard, above, spans, raw))
+        segments = self._segments(plan, applications)
         # Only incidents whose outer ring the route enters can be within the radius.
         reached = {ring.id for ring, _ in ring_hits}
         nearby = self._nearby(plan, densified, radius_nm, reached)
@@ -190,67 +227,62 @@ class RouteChecker:
             return [(0.0, plan.path.length_m)] if start <= now.timestamp() < end else []
         return plan.time_s.within(start, end, high_open=True)
 
-    def _segments(
-        self,
-        plan: FlightPlan,
-        applications: list[tuple[Hazard, bool, list[Interval]]],
-        reference_time: datetime,
-    ) -> list[Segment]:
-        """Cut the route wherever the set of applicable hazards changes; score each piece."""
+    def _segments(self, plan: FlightPlan, applications: list[Application]) -> list[Segment]:
+        """Cut the route wherever the set of applicable hazards changes; score each piece.
+
+        A sweep over span starts and ends: a span applies to a piece of route when it covers
+        the piece's middle. The score is kept as a running sum of log(1 − r/100), so a change
+        costs O(1) whatever the number of hazards.
+        """
         total = plan.path.length_m
-        cuts = sorted({0.0, total, *(x for _, _, spans in applications for s in spans for x in s)})
+        cuts = sorted({0.0, total, *(x for a in applications for s in a.spans for x in s)})
         points = [cuts[0]]
         for cut in cuts[1:]:
             if cut - points[-1] >= BREAKPOINT_TOLERANCE_M:
                 points.append(cut)
         points[-1] = total
+        events = sorted(
+            (position, step, number)
+            for number, application in enumerate(applications)
+            for a, b in application.spans
+            for position, step in ((a, 1), (b, -1))
+        )
+        logs = [math.log1p(-min(a.raw_score, MAX_RAW) / 100.0) for a in applications]
+        counts = [0] * len(applications)
+        active: set[int] = set()
+        log_remaining = 0.0
+        cursor = 0
         segments: list[Segment] = []
-        previous_key: tuple[tuple[str, str, bool], ...] | None = None
+        previous: frozenset[int] | None = None
         for start, end in pairwise(points):
             middle = (start + end) / 2.0
-            active = self._active(applications, middle)
-            key = tuple(sorted((h.layer.value, h.id, above) for h, above in active))
-            if segments and key == previous_key:
+            changed = False
+            while cursor < len(events) and events[cursor][0] <= middle:
+                _, step, number = events[cursor]
+                cursor += 1
+                counts[number] += step
+                if step > 0 and counts[number] == 1:
+                    active.add(number)
+                    log_remaining += logs[number]
+                    changed = True
+                elif step < 0 and counts[number] == 0:
+                    active.discard(number)
+                    log_remaining -= logs[number]
+                    changed = True
+            if segments and not changed:
                 segments[-1] = replace(segments[-1], end_m=end)
                 continue
-            segments.append(self._score(start, end, active, reference_time))
-            previous_key = key
-        return segments
-
-    @staticmethod
-    def _active(
-        applications: list[tuple[Hazard, bool, list[Interval]]], at_m: float
-    ) -> list[tuple[Hazard, bool]]:
-        """Hazards applying at a distance; of an incident's rings only the nearest counts."""
-        found: dict[tuple[str, str], tuple[Hazard, bool]] = {}
-        for hazard, above, spans in applications:
-            if not any(a <= at_m <= b for a, b in spans):
+            key = frozenset(active)
+            if segments and key == previous:
+                segments[-1] = replace(segments[-1], end_m=end)
                 continue
-            key = (hazard.layer.value, hazard.id)
-            current = found.get(key)
-            if current is None or _stronger(hazard, above, *current):
-                found[key] = (hazard, above)
-        return list(found.values())
-
-    def _score(
-        self,
-        start: float,
-        end: float,
-        active: list[tuple[Hazard, bool]],
-        reference_time: datetime,
-    ) -> Segment:
-        """Score one segment from its hazards."""
-        raw = [self.model.raw_score(h, above, _age(h, reference_time)) for h, above in active]
-        score, contributions = self.model.combine(raw)
-        applied = sorted(
-            (
-                AppliedHazard(h, above, r, c)
-                for (h, above), r, c in zip(active, raw, contributions, strict=True)
-            ),
-            key=lambda a: (-a.contribution, a.hazard.layer.value, a.hazard.id),
-        )
-        score = round(score, 1)
-        return Segment(start, end, score, self.model.category(score), tuple(applied))
+            previous = key
+            score = 0.0 if not key else round(100.0 * -math.expm1(log_remaining), 1)
+            chosen = tuple(applications[n] for n in sorted(key))
+            segments.append(
+                Segment(start, end, score, self.model.category(score), chosen, self.model)
+            )
+        return segments
 
     def _nearby(
         self, plan: FlightPlan, densified: Densified, radius_nm: float, reached: set[str]
@@ -272,18 +304,6 @@ class RouteChecker:
             if distance_m <= limit_m:
                 found.append(NearbyIncident(incident, distance_m, along_m))
         return sorted(found, key=lambda n: (n.distance_m, n.incident.id))
-
-
-def _stronger(hazard: Hazard, above: bool, other: Hazard, other_above: bool) -> bool:
-    """Whether (hazard, above) outranks the other application of the same hazard."""
-    if above != other_above:
-        return not above
-    return (hazard.ring_nm or 0.0) < (other.ring_nm or 0.0)
-
-
-def _age(hazard: Hazard, at: datetime) -> timedelta | None:
-    """How long before `at` an incident happened."""
-    return at - hazard.occurred_at if hazard.occurred_at else None
 
 
 def _nearest_vertex(densified: Densified, point: Point) -> tuple[int, float]:

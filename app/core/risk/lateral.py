@@ -52,12 +52,27 @@ class LateralIndex:
         cells: list[BaseGeometry] = []
         owners: list[int] = []
         for number, area in enumerate(areas):
-            parts = dice(area)
+            # Polygons only: a MultiPolygon's rings are its parts' rings.
+            parts = [p for cell in dice(area) for p in shapely.get_parts(cell)]
             cells.extend(parts)
             owners.extend([number] * len(parts))
         self.areas = np.array(cells, dtype=object)
         self.owners = np.array(owners, dtype=np.int64)
         self.tree = STRtree(self.areas)
+        # Prepared cells make the containment tests below cheap.
+        shapely.prepare(self.areas)
+        self._index_edges()
+
+    def _index_edges(self) -> None:
+        """Every cell's ring edges as arrays, grouped by cell (CSR: offset and count)."""
+        rings, ring_cell = shapely.get_rings(self.areas, return_index=True)
+        coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+        same_ring = coord_ring[1:] == coord_ring[:-1]
+        self.edge_start = coords[:-1][same_ring]
+        self.edge_end = coords[1:][same_ring]
+        edge_cell = ring_cell[coord_ring[:-1][same_ring]]
+        self.edge_count = np.bincount(edge_cell, minlength=len(self.areas)).astype(np.int64)
+        self.edge_offset = np.concatenate([[0], np.cumsum(self.edge_count)[:-1]]).astype(np.int64)
 
     def intervals(self, path: Densified) -> dict[int, list[Interval]]:
         """For each hazard index the route touches, the merged distance intervals inside it."""
@@ -65,47 +80,86 @@ class LateralIndex:
         if len(starts) == 0 or len(self.areas) == 0:
             return {}
         pieces = shapely.linestrings(np.stack([starts, ends], axis=1))
-        # Envelopes only: the intersection below settles what really overlaps.
+        # Envelopes first; then pieces wholly inside a cell count whole, pieces that miss it
+        # are dropped, and only pieces crossing a cell's edge are intersected exactly.
         piece_index, cell_index = self.tree.query(pieces)
         if piece_index.size == 0:
             return {}
-        overlaps = shapely.intersection(pieces[piece_index], self.areas[cell_index])
-        area_index = self.owners[cell_index]
-        parts, owner = shapely.get_parts(overlaps, return_index=True)
-        lines = (shapely.get_type_id(parts) == LINESTRING) & ~shapely.is_empty(parts)
-        parts, owner = parts[lines], owner[lines]
-        if parts.size == 0:
-            return {}
-        first = _xy(shapely.get_point(parts, 0))
-        last = _xy(shapely.get_point(parts, -1))
-        pair_piece = piece_index[owner]
-        a, b = starts[pair_piece], ends[pair_piece]
-        t_first = _fraction(a, b, first)
-        t_last = _fraction(a, b, last)
-        span = d1[pair_piece] - d0[pair_piece]
-        along_first = d0[pair_piece] + span * np.minimum(t_first, t_last)
-        along_last = d0[pair_piece] + span * np.maximum(t_first, t_last)
+        cells = self.areas[cell_index]
+        candidates = pieces[piece_index]
+        whole = shapely.contains_properly(cells, candidates)
+        crossing = ~whole & shapely.intersects(cells, candidates)
         found: dict[int, list[Interval]] = defaultdict(list)
-        for hazard, start, end in zip(
-            area_index[owner].tolist(), along_first.tolist(), along_last.tolist(), strict=True
+        for hazard, piece in zip(
+            self.owners[cell_index[whole]].tolist(), piece_index[whole].tolist(), strict=True
         ):
-            found[hazard].append((start, end))
+            found[hazard].append((float(d0[piece]), float(d1[piece])))
+        piece_index, cell_index = piece_index[crossing], cell_index[crossing]
+        if piece_index.size:
+            self._crossings(pieces, piece_index, cell_index, starts, ends, d0, d1, found)
         return {hazard: merge(spans, gap=1e-3) for hazard, spans in found.items()}
 
+    def _crossings(
+        self,
+        pieces: NDArray[np.object_],
+        piece_index: NDArray[np.intp],
+        cell_index: NDArray[np.intp],
+        starts: FloatArray,
+        ends: FloatArray,
+        d0: FloatArray,
+        d1: FloatArray,
+        found: dict[int, list[Interval]],
+    ) -> None:
+        """Exact entry and exit on pieces that cross a cell's edge.
 
-def _xy(points: NDArray[np.object_]) -> FloatArray:
-    """Coordinates of points as an (n, 2) array, one row per point."""
-    return np.stack([shapely.get_x(points), shapely.get_y(points)], axis=1)
-
-
-def _fraction(a: FloatArray, b: FloatArray, points: FloatArray) -> FloatArray:
-    """Position of points on segments a→b as a fraction in [0, 1]."""
-    direction = b - a
-    length2 = np.einsum("ij,ij->i", direction, direction)
-    length2 = np.where(length2 == 0.0, 1.0, length2)
-    t = np.einsum("ij,ij->i", points - a, direction) / length2
-    clipped: FloatArray = np.clip(t, 0.0, 1.0)
-    return clipped
+        Every edge of the cell is tested against the piece at once (numpy): the crossings cut
+        the piece into sub-pieces, and each sub-piece's middle is tested for containment.
+        """
+        pairs = len(piece_index)
+        counts = self.edge_count[cell_index]
+        pair_of_edge = np.repeat(np.arange(pairs), counts)
+        first_slot = np.repeat(np.cumsum(counts) - counts, counts)
+        edges = np.repeat(self.edge_offset[cell_index], counts) + (
+            np.arange(int(counts.sum())) - first_slot
+        )
+        a = starts[piece_index][pair_of_edge]
+        r = (ends[piece_index] - starts[piece_index])[pair_of_edge]
+        c = self.edge_start[edges]
+        s = self.edge_end[edges] - c
+        denominator = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
+        qp = c - a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denominator
+            u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denominator
+        hit = (denominator != 0.0) & (t > 0.0) & (t < 1.0) & (u >= 0.0) & (u <= 1.0)
+        order = np.lexsort((t[hit], pair_of_edge[hit]))
+        hit_pairs, hit_t = pair_of_edge[hit][order], t[hit][order]
+        # Sub-pieces of every pair: [0, t1], [t1, t2], …, [tk, 1].
+        bounds_pair = np.concatenate([np.arange(pairs), hit_pairs, np.arange(pairs)])
+        bounds_t = np.concatenate([np.zeros(pairs), hit_t, np.ones(pairs)])
+        order = np.lexsort((bounds_t, bounds_pair))
+        bounds_pair, bounds_t = bounds_pair[order], bounds_t[order]
+        same = bounds_pair[1:] == bounds_pair[:-1]
+        low, high, owner = bounds_t[:-1][same], bounds_t[1:][same], bounds_pair[:-1][same]
+        keep = high > low
+        low, high, owner = low[keep], high[keep], owner[keep]
+        middle = (low + high) / 2.0
+        piece_of = piece_index[owner]
+        origin = starts[piece_of]
+        direction = ends[piece_of] - origin
+        inside = shapely.contains_xy(
+            self.areas[cell_index[owner]],
+            origin[:, 0] + middle * direction[:, 0],
+            origin[:, 1] + middle * direction[:, 1],
+        )
+        span = d1[piece_of] - d0[piece_of]
+        start_m = d0[piece_of] + span * low
+        end_m = d0[piece_of] + span * high
+        hazards = self.owners[cell_index[owner]]
+        for hazard, start, end in zip(
+            hazards[inside].tolist(), start_m[inside].tolist(), end_m[inside].tolist(), strict=True
+        ):
+            found[hazard].append((start, end))
 
 
 def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
