@@ -84,8 +84,14 @@ class Segment:
     end_m: float
     score: float
     category: str
-    applications: tuple[Application, ...]
+    members: frozenset[int]
+    pool: Sequence[Application]
     model: ScoringModel = DEFAULT_MODEL
+
+    @property
+    def applications(self) -> tuple[Application, ...]:
+        """What applies here (resolved when asked for: the sweep only tracks indices)."""
+        return tuple(self.pool[n] for n in sorted(self.members))
 
     @property
     def hazards(self) -> tuple[AppliedHazard, ...]:
@@ -278,9 +284,10 @@ class RouteChecker:
                 continue
             previous = key
             score = 0.0 if not key else round(100.0 * -math.expm1(log_remaining), 1)
-            chosen = tuple(applications[n] for n in sorted(key))
             segments.append(
-                Segment(start, end, score, self.model.category(score), chosen, self.model)
+                Segment(
+                    start, end, score, self.model.category(score), key, applications, self.model
+                )
             )
         return segments
 

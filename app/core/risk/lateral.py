@@ -1,7 +1,6 @@
 """Where along a route each hazard's area lies: exact entry and exit on straight lon/lat pieces."""
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,7 +10,7 @@ from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
 from app.core.routes.path import Densified
-from app.core.routes.piecewise import Interval, merge
+from app.core.routes.piecewise import Interval
 
 FloatArray = NDArray[np.float64]
 LINESTRING = 1
@@ -89,27 +88,25 @@ class LateralIndex:
         candidates = pieces[piece_index]
         whole = shapely.contains_properly(cells, candidates)
         crossing = ~whole & shapely.intersects(cells, candidates)
-        found: dict[int, list[Interval]] = defaultdict(list)
-        for hazard, piece in zip(
-            self.owners[cell_index[whole]].tolist(), piece_index[whole].tolist(), strict=True
-        ):
-            found[hazard].append((float(d0[piece]), float(d1[piece])))
+        found = [(self.owners[cell_index[whole]], d0[piece_index[whole]], d1[piece_index[whole]])]
         piece_index, cell_index = piece_index[crossing], cell_index[crossing]
         if piece_index.size:
-            self._crossings(pieces, piece_index, cell_index, starts, ends, d0, d1, found)
-        return {hazard: merge(spans, gap=1e-3) for hazard, spans in found.items()}
+            found.append(self._crossings(piece_index, cell_index, starts, ends, d0, d1))
+        return _merge_by_hazard(
+            np.concatenate([f[0] for f in found]),
+            np.concatenate([f[1] for f in found]),
+            np.concatenate([f[2] for f in found]),
+        )
 
     def _crossings(
         self,
-        pieces: NDArray[np.object_],
         piece_index: NDArray[np.intp],
         cell_index: NDArray[np.intp],
         starts: FloatArray,
         ends: FloatArray,
         d0: FloatArray,
         d1: FloatArray,
-        found: dict[int, list[Interval]],
-    ) -> None:
+    ) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
         """Exact entry and exit on pieces that cross a cell's edge.
 
         Every edge of the cell is tested against the piece at once (numpy): the crossings cut
@@ -156,10 +153,30 @@ class LateralIndex:
         start_m = d0[piece_of] + span * low
         end_m = d0[piece_of] + span * high
         hazards = self.owners[cell_index[owner]]
-        for hazard, start, end in zip(
-            hazards[inside].tolist(), start_m[inside].tolist(), end_m[inside].tolist(), strict=True
-        ):
-            found[hazard].append((start, end))
+        return hazards[inside], start_m[inside], end_m[inside]
+
+
+def _merge_by_hazard(
+    hazards: NDArray[np.int64], starts: FloatArray, ends: FloatArray, gap_m: float = 1e-3
+) -> dict[int, list[Interval]]:
+    """Join each hazard's overlapping or touching spans (vectorised: one sort, one scan)."""
+    if hazards.size == 0:
+        return {}
+    order = np.lexsort((starts, hazards))
+    hazards, starts, ends = hazards[order], starts[order], ends[order]
+    # Shift each hazard's spans far apart so one running maximum serves all of them.
+    shift = hazards.astype(np.float64) * 1e9
+    reach = np.maximum.accumulate(ends + shift)
+    opens = np.ones(hazards.size, dtype=bool)
+    opens[1:] = (starts[1:] + shift[1:]) > reach[:-1] + gap_m
+    first = np.nonzero(opens)[0]
+    group_end = np.maximum.reduceat(ends, first)
+    result: dict[int, list[Interval]] = {}
+    for hazard, start, end in zip(
+        hazards[first].tolist(), starts[first].tolist(), group_end.tolist(), strict=True
+    ):
+        result.setdefault(hazard, []).append((start, end))
+    return result
 
 
 def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
