@@ -120,7 +120,7 @@ def run_wrk(url: str, body: dict[str, Any] | None, duration: int, concurrency: i
     try:
         out = subprocess.run(
             ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", handle.name, url],
-            capture_output=True, text=True, timeout=duration + 30, check=True,
+            capture_output=True, text=True, timeout=duration + 30, check=False,
         ).stdout
     finally:
         os.unlink(handle.name)
@@ -180,7 +180,7 @@ def main() -> None:
     if "wrk" in clients and shutil.which("wrk") is None:
         print("wrk not found (apt-get install -y wrk); using httpx only", file=sys.stderr)
         clients = ["httpx"]
-    env = {**os.environ, "DATABASE_URL": DB_URL}
+    env = {**os.environ, "DATABASE_URL": DB_URL, "PYTHONFAULTHANDLER": "1"}
     setup_database(env)
     DATA.mkdir(parents=True, exist_ok=True)
     server = start_server(env, args.port, DATA / "http_server.log")
@@ -196,15 +196,29 @@ def main() -> None:
                 print(f"{name}: {len(response.content)} bytes, {len(answer.get('segments', []))} segments")
         for client in clients:
             for name, path, body in TESTS:
-                if client == "wrk":
-                    r = run_wrk(base + path, body, args.duration, args.concurrency)
-                else:
-                    r = run_httpx(base + path, body, args.requests, args.concurrency)
+                try:
+                    if client == "wrk":
+                        r = run_wrk(base + path, body, args.duration, args.concurrency)
+                    else:
+                        r = run_httpx(base + path, body, args.requests, args.concurrency)
+                except (subprocess.SubprocessError, StopIteration, httpx.HTTPError) as error:
+                    r = {"requests": 0, "seconds": 0.0, "rps": 0.0, "p50_ms": float("nan"),
+                         "p95_ms": float("nan"), "p99_ms": float("nan"), "mean_ms": float("nan"),
+                         "errors": -1, "failure": repr(error)[:200]}
                 r |= {"client": client, "test": name}
+                if server.poll() is not None:
+                    # The server died during the test: say so, keep its log, start a new one.
+                    r["server_died"] = server.returncode
+                    crash_log = DATA / f"http_server_crash_{len(results)}.log"
+                    shutil.copy(DATA / "http_server.log", crash_log)
+                    print(f"SERVER DIED (exit {server.returncode}) during {client} {name}; log in {crash_log}")
+                    server = start_server(env, args.port, DATA / "http_server.log")
+                    for _ in range(3):
+                        httpx.post(base + path, json=body, timeout=60) if body else httpx.get(base + path)
                 results.append(r)
                 print(f"{client:5} {name:40} {r['requests']:6d} req in {r['seconds']:.1f} s  "
                       f"{r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms  "
-                      f"errors {r['errors']}", flush=True)
+                      f"errors {r['errors']}" + (" SERVER DIED" if "server_died" in r else ""), flush=True)
     finally:
         stop_server(server)
     lines = ["| client | test | requests | req/s | p50 | p95 | p99 | errors | vs /healthz |",
@@ -212,7 +226,8 @@ def main() -> None:
     for r in results:
         health = next(x for x in results if x["client"] == r["client"] and "healthz" in x["test"])
         lines.append(f"| {r['client']} | {r['test']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.2f} ms "
-                     f"| {r['p95_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['errors']} | {r['rps'] / health['rps']:.2f} |")
+                     f"| {r['p95_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['errors']} | {r['rps'] / health['rps']:.2f} |"
+                     + (f" **server died (exit {r['server_died']})**" if "server_died" in r else ""))
     md = "\n".join(lines)
     print("\n" + md)
     (DATA / "http_summary.md").write_text(md + "\n")

@@ -287,6 +287,7 @@ def run(count: int, routes: list[dict[str, Any]], budget_s: float, profile_route
     if profile_routes:
         prof_text = profile(checker, pick(routes, profile_routes), DATA / f"profile_{count}.txt")
     out = {
+        "commit": _commit(),
         "zones": count,
         "routes_requested": len(routes),
         "build_s": build_s,
@@ -316,6 +317,16 @@ def run(count: int, routes: list[dict[str, Any]], budget_s: float, profile_route
     if prof_text:
         print("\n".join(prof_text.splitlines()[:45]))
     return out
+
+
+def _commit() -> str:
+    """The app's commit, with '+dirty' when app/ has uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "app"], cwd=root, capture_output=True, text=True).stdout.strip()
+    return head + ("+dirty" if dirty else "")
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
@@ -349,8 +360,9 @@ def main() -> None:
     parser.add_argument("--profile-routes", type=int, default=100)
     args = parser.parse_args()
     routes = pick(load_routes(), args.routes)
+    print("app commit:", _commit())
     results = [run(n, routes, args.budget, args.profile_routes) for n in (args.zones or [1000, 10000])]
-    md = markdown(results)
+    md = f"app commit {_commit()}\n\n" + markdown(results)
     print("\n" + md)
     (DATA / "route_check_summary.md").write_text(md + "\n")
 

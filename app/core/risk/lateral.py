@@ -79,24 +79,12 @@ class LateralIndex:
         if len(starts) == 0 or len(self.areas) == 0:
             return {}
         pieces = shapely.linestrings(np.stack([starts, ends], axis=1))
-        # Envelopes first; then pieces wholly inside a cell count whole, pieces that miss it
-        # are dropped, and only pieces crossing a cell's edge are intersected exactly.
+        # Envelopes select candidate (piece, cell) pairs; the cells' edges then cut each piece
+        # exactly, and the middle of each resulting sub-piece says whether it is inside.
         piece_index, cell_index = self.tree.query(pieces)
         if piece_index.size == 0:
             return {}
-        cells = self.areas[cell_index]
-        candidates = pieces[piece_index]
-        whole = shapely.contains_properly(cells, candidates)
-        crossing = ~whole & shapely.intersects(cells, candidates)
-        found = [(self.owners[cell_index[whole]], d0[piece_index[whole]], d1[piece_index[whole]])]
-        piece_index, cell_index = piece_index[crossing], cell_index[crossing]
-        if piece_index.size:
-            found.append(self._crossings(piece_index, cell_index, starts, ends, d0, d1))
-        return _merge_by_hazard(
-            np.concatenate([f[0] for f in found]),
-            np.concatenate([f[1] for f in found]),
-            np.concatenate([f[2] for f in found]),
-        )
+        return _merge_by_hazard(*self._crossings(piece_index, cell_index, starts, ends, d0, d1))
 
     def _crossings(
         self,
@@ -107,10 +95,11 @@ class LateralIndex:
         d0: FloatArray,
         d1: FloatArray,
     ) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
-        """Exact entry and exit on pieces that cross a cell's edge.
+        """Exact entry and exit of pieces in cells.
 
         Every edge of the cell is tested against the piece at once (numpy): the crossings cut
-        the piece into sub-pieces, and each sub-piece's middle is tested for containment.
+        the piece into sub-pieces, and each sub-piece's middle is tested for containment
+        (prepared cells). A piece that crosses no edge is one sub-piece, wholly in or out.
         """
         pairs = len(piece_index)
         counts = self.edge_count[cell_index]
