@@ -1,4 +1,10 @@
-"""Where along a route each hazard's area lies: exact entry and exit on straight lon/lat pieces."""
+"""Where along a route each hazard's area lies: exact entry and exit on straight lon/lat pieces.
+
+The route is cut into short pieces, straight in lon/lat like the areas' edges. Every edge the
+route crosses is found through a grid over all edges (numpy, no overlay); between consecutive
+crossings of an area the route is wholly inside or wholly outside it, which one test of the
+stretch's middle point settles. Areas the route starts in are found with an STRtree.
+"""
 
 import math
 from collections.abc import Sequence
@@ -9,163 +15,101 @@ from numpy.typing import NDArray
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
+from app.core.risk.edge_grid import BUCKET_DEG, EdgeGrid, crossings
 from app.core.routes.path import Densified
 from app.core.routes.piecewise import Interval
 
 FloatArray = NDArray[np.float64]
-LINESTRING = 1
-POLYGON = 3
-
-
-# Large areas are cut into cells of at most this size, so that each route piece meets only a
-# few small polygons instead of a country outline of thousands of vertices.
-CELL_DEG = 1.0
-DICE_ABOVE_VERTICES = 64
-
-
-def dice(area: BaseGeometry, cell_deg: float = CELL_DEG) -> list[BaseGeometry]:
-    """Cut an area into its parts within a grid of cell_deg squares (exactly, no simplification)."""
-    min_x, min_y, max_x, max_y = area.bounds
-    if shapely.get_num_coordinates(area) <= DICE_ABOVE_VERTICES or (
-        max_x - min_x <= cell_deg and max_y - min_y <= cell_deg
-    ):
-        return [area]
-    xs = np.arange(np.floor(min_x / cell_deg) * cell_deg, max_x, cell_deg)
-    ys = np.arange(np.floor(min_y / cell_deg) * cell_deg, max_y, cell_deg)
-    grid_x, grid_y = np.meshgrid(xs, ys)
-    cells = shapely.box(
-        grid_x.ravel(), grid_y.ravel(), grid_x.ravel() + cell_deg, grid_y.ravel() + cell_deg
-    )
-    shapely.prepare(area)
-    cells = cells[shapely.intersects(area, cells)]
-    pieces = shapely.intersection(area, cells)
-    parts = shapely.get_parts(pieces)
-    polygonal = shapely.get_type_id(parts) == POLYGON
-    return list(parts[polygonal & ~shapely.is_empty(parts)])
+IntArray = NDArray[np.int64]
+# Crossings closer than this along the route are one crossing (a piece ending on an edge).
+SAME_CROSSING_M = 1e-3
 
 
 class LateralIndex:
-    """A spatial index over hazard areas, queried with the pieces of a route."""
+    """All hazard areas' edges in a grid, and the areas themselves (prepared) in an STRtree."""
 
     def __init__(self, areas: Sequence[BaseGeometry]) -> None:
-        cells: list[BaseGeometry] = []
-        owners: list[int] = []
-        for number, area in enumerate(areas):
-            # Polygons only: a MultiPolygon's rings are its parts' rings.
-            parts = [p for cell in dice(area) for p in shapely.get_parts(cell)]
-            cells.extend(parts)
-            owners.extend([number] * len(parts))
-        self.areas = np.array(cells, dtype=object)
-        self.owners = np.array(owners, dtype=np.int64)
-        self.tree = STRtree(self.areas)
-        # Prepared cells make the containment tests below cheap.
+        self.areas = np.array(areas, dtype=object)
         shapely.prepare(self.areas)
-        self._index_edges()
-
-    def _index_edges(self) -> None:
-        """Every cell's ring edges as arrays, grouped by cell (CSR: offset and count)."""
-        rings, ring_cell = shapely.get_rings(self.areas, return_index=True)
+        self.tree = STRtree(self.areas)
+        # Long edges are split (exactly: the new points lie on them) so none spans many buckets.
+        rings, ring_area = (
+            shapely.get_rings(
+                shapely.segmentize(
+                    np.array([p for a in areas for p in shapely.get_parts(a)], dtype=object),
+                    BUCKET_DEG,
+                ),
+                return_index=True,
+            )
+            if len(areas)
+            else (np.array([], dtype=object), np.array([], dtype=np.int64))
+        )
+        part_owner = np.array(
+            [n for n, a in enumerate(areas) for _ in shapely.get_parts(a)], dtype=np.int64
+        )
         coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
         same_ring = coord_ring[1:] == coord_ring[:-1]
-        self.edge_start = coords[:-1][same_ring]
-        self.edge_end = coords[1:][same_ring]
-        edge_cell = ring_cell[coord_ring[:-1][same_ring]]
-        self.edge_count = np.bincount(edge_cell, minlength=len(self.areas)).astype(np.int64)
-        self.edge_offset = np.concatenate([[0], np.cumsum(self.edge_count)[:-1]]).astype(np.int64)
+        self.edge_owner = (
+            part_owner[ring_area[coord_ring[:-1][same_ring]]]
+            if len(areas)
+            else np.array([], dtype=np.int64)
+        )
+        self.grid = EdgeGrid(coords[:-1][same_ring], coords[1:][same_ring])
 
     def intervals(self, path: Densified) -> dict[int, list[Interval]]:
         """For each hazard index the route touches, the merged distance intervals inside it."""
         starts, ends, d0, d1 = _pieces(path)
         if len(starts) == 0 or len(self.areas) == 0:
             return {}
-        pieces = shapely.linestrings(np.stack([starts, ends], axis=1))
-        # Envelopes select candidate (piece, cell) pairs; the cells' edges then cut each piece
-        # exactly, and the middle of each resulting sub-piece says whether it is inside.
-        piece_index, cell_index = self.tree.query(pieces)
-        if piece_index.size == 0:
+        order = np.argsort(d0, kind="stable")
+        starts, ends, d0, d1 = starts[order], ends[order], d0[order], d1[order]
+        piece, edge = self.grid.candidates(starts, ends)
+        hit, t = crossings(starts[piece], ends[piece], self.grid.start[edge], self.grid.end[edge])
+        piece, edge, t = piece[hit], edge[hit], t[hit]
+        area = self.edge_owner[edge]
+        along = d0[piece] + (d1[piece] - d0[piece]) * t
+        # Areas containing the start (or with the start on their edge) count even uncrossed.
+        first = shapely.points(starts[0])
+        starting = self.tree.query(first, predicate="intersects")
+        touched = np.union1d(np.unique(area), starting)
+        if touched.size == 0:
             return {}
-        return _merge_by_hazard(*self._crossings(piece_index, cell_index, starts, ends, d0, d1))
-
-    def _crossings(
-        self,
-        piece_index: NDArray[np.intp],
-        cell_index: NDArray[np.intp],
-        starts: FloatArray,
-        ends: FloatArray,
-        d0: FloatArray,
-        d1: FloatArray,
-    ) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
-        """Exact entry and exit of pieces in cells.
-
-        Every edge of the cell is tested against the piece at once (numpy): the crossings cut
-        the piece into sub-pieces, and each sub-piece's middle is tested for containment
-        (prepared cells). A piece that crosses no edge is one sub-piece, wholly in or out.
-        """
-        pairs = len(piece_index)
-        counts = self.edge_count[cell_index]
-        pair_of_edge = np.repeat(np.arange(pairs), counts)
-        first_slot = np.repeat(np.cumsum(counts) - counts, counts)
-        edges = np.repeat(self.edge_offset[cell_index], counts) + (
-            np.arange(int(counts.sum())) - first_slot
-        )
-        a = starts[piece_index][pair_of_edge]
-        r = (ends[piece_index] - starts[piece_index])[pair_of_edge]
-        c = self.edge_start[edges]
-        s = self.edge_end[edges] - c
-        denominator = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
-        qp = c - a
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denominator
-            u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denominator
-        hit = (denominator != 0.0) & (t > 0.0) & (t < 1.0) & (u >= 0.0) & (u <= 1.0)
-        order = np.lexsort((t[hit], pair_of_edge[hit]))
-        hit_pairs, hit_t = pair_of_edge[hit][order], t[hit][order]
-        # Sub-pieces of every pair: [0, t1], [t1, t2], …, [tk, 1].
-        bounds_pair = np.concatenate([np.arange(pairs), hit_pairs, np.arange(pairs)])
-        bounds_t = np.concatenate([np.zeros(pairs), hit_t, np.ones(pairs)])
-        order = np.lexsort((bounds_t, bounds_pair))
-        bounds_pair, bounds_t = bounds_pair[order], bounds_t[order]
-        same = bounds_pair[1:] == bounds_pair[:-1]
-        low, high, owner = bounds_t[:-1][same], bounds_t[1:][same], bounds_pair[:-1][same]
-        keep = high > low
-        low, high, owner = low[keep], high[keep], owner[keep]
-        middle = (low + high) / 2.0
-        piece_of = piece_index[owner]
-        origin = starts[piece_of]
-        direction = ends[piece_of] - origin
-        inside = shapely.contains_xy(
-            self.areas[cell_index[owner]],
-            origin[:, 0] + middle * direction[:, 0],
-            origin[:, 1] + middle * direction[:, 1],
-        )
-        span = d1[piece_of] - d0[piece_of]
-        start_m = d0[piece_of] + span * low
-        end_m = d0[piece_of] + span * high
-        hazards = self.owners[cell_index[owner]]
-        return hazards[inside], start_m[inside], end_m[inside]
+        total = float(d1[-1])
+        # Stretches between consecutive crossings of each area: [0, c1], [c1, c2], …, [ck, total].
+        bound_area = np.concatenate([touched, area, touched])
+        bound_at = np.concatenate(
+            [np.zeros(touched.size), np.round(along / SAME_CROSSING_M) * SAME_CROSSING_M,
+             np.full(touched.size, total)]
+        )  # fmt: skip
+        keys = np.unique(np.stack([bound_area, bound_at], axis=1), axis=0)
+        same = keys[1:, 0] == keys[:-1, 0]
+        owner = keys[:-1, 0][same].astype(np.int64)
+        low, high = keys[:-1, 1][same], keys[1:, 1][same]
+        keep = high - low > SAME_CROSSING_M
+        owner, low, high = owner[keep], low[keep], high[keep]
+        x, y = _interpolate(starts, ends, d0, d1, (low + high) / 2.0)
+        inside = shapely.contains_xy(self.areas[owner], x, y)
+        result: dict[int, list[Interval]] = {}
+        for number, start, end in zip(
+            owner[inside].tolist(), low[inside].tolist(), high[inside].tolist(), strict=True
+        ):
+            spans = result.setdefault(number, [])
+            if spans and start <= spans[-1][1] + SAME_CROSSING_M:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        return result
 
 
-def _merge_by_hazard(
-    hazards: NDArray[np.int64], starts: FloatArray, ends: FloatArray, gap_m: float = 1e-3
-) -> dict[int, list[Interval]]:
-    """Join each hazard's overlapping or touching spans (vectorised: one sort, one scan)."""
-    if hazards.size == 0:
-        return {}
-    order = np.lexsort((starts, hazards))
-    hazards, starts, ends = hazards[order], starts[order], ends[order]
-    # Shift each hazard's spans far apart so one running maximum serves all of them.
-    shift = hazards.astype(np.float64) * 1e9
-    reach = np.maximum.accumulate(ends + shift)
-    opens = np.ones(hazards.size, dtype=bool)
-    opens[1:] = (starts[1:] + shift[1:]) > reach[:-1] + gap_m
-    first = np.nonzero(opens)[0]
-    group_end = np.maximum.reduceat(ends, first)
-    result: dict[int, list[Interval]] = {}
-    for hazard, start, end in zip(
-        hazards[first].tolist(), starts[first].tolist(), group_end.tolist(), strict=True
-    ):
-        result.setdefault(hazard, []).append((start, end))
-    return result
+def _interpolate(
+    starts: FloatArray, ends: FloatArray, d0: FloatArray, d1: FloatArray, at: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Points on the (sorted) pieces at distances along the route."""
+    index = np.clip(np.searchsorted(d0, at, side="right") - 1, 0, len(d0) - 1)
+    span = d1[index] - d0[index]
+    fraction = np.where(span > 0.0, (at - d0[index]) / np.where(span > 0.0, span, 1.0), 0.0)
+    point = starts[index] + (ends[index] - starts[index]) * fraction[:, None]
+    return point[:, 0], point[:, 1]
 
 
 def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
