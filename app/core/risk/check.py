@@ -84,14 +84,14 @@ class Segment:
     end_m: float
     score: float
     category: str
-    members: frozenset[int]
     pool: Sequence[Application]
     model: ScoringModel = DEFAULT_MODEL
 
     @property
     def applications(self) -> tuple[Application, ...]:
-        """What applies here (resolved when asked for: the sweep only tracks indices)."""
-        return tuple(self.pool[n] for n in sorted(self.members))
+        """What applies here: the spans covering the segment's middle (found when asked for)."""
+        middle = (self.start_m + self.end_m) / 2.0
+        return tuple(a for a in self.pool if any(lo <= middle <= hi for lo, hi in a.spans))
 
     @property
     def hazards(self) -> tuple[AppliedHazard, ...]:
@@ -254,42 +254,37 @@ class RouteChecker:
             for position, step in ((a, 1), (b, -1))
         )
         logs = [math.log1p(-min(a.raw_score, MAX_RAW) / 100.0) for a in applications]
+        # The set of applying hazards is followed by an XOR of fixed per-hazard keys: equal keys
+        # mean an equal set (a hazard that ends and starts again at one cut changes nothing).
+        keys = [_mix64(number) for number in range(len(applications))]
         counts = [0] * len(applications)
-        active: set[int] = set()
+        signature = 0
         log_remaining = 0.0
+        active = 0
         cursor = 0
-        segments: list[Segment] = []
-        previous: frozenset[int] | None = None
+        bounds: list[list[float]] = []  # [start, end, score] of each segment
+        previous_signature = None
         for start, end in pairwise(points):
             middle = (start + end) / 2.0
-            changed = False
             while cursor < len(events) and events[cursor][0] <= middle:
                 _, step, number = events[cursor]
                 cursor += 1
                 counts[number] += step
-                if step > 0 and counts[number] == 1:
-                    active.add(number)
-                    log_remaining += logs[number]
-                    changed = True
-                elif step < 0 and counts[number] == 0:
-                    active.discard(number)
-                    log_remaining -= logs[number]
-                    changed = True
-            if segments and not changed:
-                segments[-1] = replace(segments[-1], end_m=end)
+                if (step > 0 and counts[number] == 1) or (step < 0 and counts[number] == 0):
+                    signature ^= keys[number]
+                    log_remaining += step * logs[number]
+                    active += step
+            if bounds and signature == previous_signature:
+                bounds[-1][1] = end
                 continue
-            key = frozenset(active)
-            if segments and key == previous:
-                segments[-1] = replace(segments[-1], end_m=end)
-                continue
-            previous = key
-            score = 0.0 if not key else round(100.0 * -math.expm1(log_remaining), 1)
-            segments.append(
-                Segment(
-                    start, end, score, self.model.category(score), key, applications, self.model
-                )
-            )
-        return segments
+            previous_signature = signature
+            score = 0.0 if active == 0 else round(100.0 * -math.expm1(log_remaining), 1)
+            bounds.append([start, end, score])
+        category = self.model.category
+        return [
+            Segment(a, b, score, category(score), applications, self.model)
+            for a, b, score in bounds
+        ]
 
     def _nearby(
         self, plan: FlightPlan, densified: Densified, radius_nm: float, reached: set[str]
@@ -311,6 +306,15 @@ class RouteChecker:
             if distance_m <= limit_m:
                 found.append(NearbyIncident(incident, distance_m, along_m))
         return sorted(found, key=lambda n: (n.distance_m, n.incident.id))
+
+
+def _mix64(value: int) -> int:
+    """SplitMix64: well-spread 64-bit keys from small integers (deterministic)."""
+    mask = (1 << 64) - 1
+    z = (value * 0x9E3779B97F4A7C15 + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
 
 
 def _nearest_vertex(densified: Densified, point: Point) -> tuple[int, float]:
