@@ -46,7 +46,8 @@ class EdgeGrid:
         self.offsets = np.searchsorted(bucket[order], np.arange(COLUMNS * ROWS + 1))
 
     def candidates(self, start: FloatArray, end: FloatArray) -> tuple[IntArray, IntArray]:
-        """(segment index, edge index) pairs whose grid buckets meet, each pair once."""
+        """(segment index, edge index) pairs whose grid buckets meet (a pair sharing several
+        buckets comes back more than once: the same crossing, which callers merge)."""
         segment, bucket = _buckets(
             np.minimum(start[:, 0], end[:, 0]),
             np.minimum(start[:, 1], end[:, 1]),
@@ -60,9 +61,7 @@ class EdgeGrid:
             np.cumsum(count) - count, count
         )
         edge = self.edges[np.repeat(first, count) + local]
-        # An edge and a segment may share several buckets: keep each pair once.
-        key = np.unique(owner * len(self.start) + edge)
-        return key // len(self.start), key % len(self.start)
+        return owner, edge
 
 
 def crossings(

@@ -81,10 +81,11 @@ class LateralIndex:
             [np.zeros(touched.size), np.round(along / SAME_CROSSING_M) * SAME_CROSSING_M,
              np.full(touched.size, total)]
         )  # fmt: skip
-        keys = np.unique(np.stack([bound_area, bound_at], axis=1), axis=0)
-        same = keys[1:, 0] == keys[:-1, 0]
-        owner = keys[:-1, 0][same].astype(np.int64)
-        low, high = keys[:-1, 1][same], keys[1:, 1][same]
+        order = np.lexsort((bound_at, bound_area))
+        bound_area, bound_at = bound_area[order], bound_at[order]
+        same = bound_area[1:] == bound_area[:-1]
+        owner = bound_area[:-1][same].astype(np.int64)
+        low, high = bound_at[:-1][same], bound_at[1:][same]
         keep = high - low > SAME_CROSSING_M
         owner, low, high = owner[keep], low[keep], high[keep]
         x, y = _interpolate(starts, ends, d0, d1, (low + high) / 2.0)
