@@ -183,10 +183,10 @@ class RouteChecker:
         candidates: list[tuple[Hazard, list[Interval]]] = [
             (self.hazards[i], spans) for i, spans in self.index.intervals(densified).items()
         ]
-        rings, ring_index = (
-            self._incident_rings(radius_nm) if self.incidents else ([], LateralIndex([]))
-        )
-        ring_hits = [(rings[i], spans) for i, spans in ring_index.intervals(densified).items()]
+        ring_hits: list[tuple[Hazard, list[Interval]]] = []
+        if self.incidents:
+            rings, ring_index = self._incident_rings(radius_nm)
+            ring_hits = [(rings[i], spans) for i, spans in ring_index.intervals(densified).items()]
         candidates += ring_hits
         applications: list[Application] = []
         for hazard, lateral in candidates:
