@@ -4,14 +4,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import __version__
-from app.api import health, route_checks
+from app.api import audit, editing, health, incident_reports, route_checks
+from app.api.auth import reader
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import router as features
 from app.api.problems import install_problem_handlers
 from app.api.responses import JsonResponse
+from app.api.write_support import RateLimiter
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
 from app.store.hazard_source import HazardSource
@@ -47,10 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hazard_source = HazardSource()
+    app.state.rate_limiter = RateLimiter(settings.write_rate_per_minute)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
     app.include_router(health.router)
-    app.include_router(route_checks.router)
-    app.include_router(features.router)
+    # Reading is open unless AIRSPACE_RISK_READ_REQUIRES_KEY is set (then any live key reads).
+    readers = [Depends(reader)]
+    app.include_router(route_checks.router, dependencies=readers)
+    app.include_router(features.router, dependencies=readers)
+    app.include_router(incident_reports.router)
+    app.include_router(editing.router, dependencies=readers)
+    app.include_router(audit.router)
     logging.getLogger("app").setLevel(settings.log_level.upper())
     return app

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)."
     )
+    read_requires_key: bool = Field(
+        default=False, description="Layers and route checks only for callers with a key."
+    )
+    write_rate_per_minute: int = Field(
+        default=60, ge=1, description="Writes each API key may make per minute (429 above)."
+    )
     geodata_dir: Path = Field(
         default=PROJECT_ROOT / "geodata", description="Where the bundled layers are read from."
     )

@@ -20,7 +20,6 @@ bench_zones_<N>, plus the view-free table bench_zones holding the last set loade
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -96,12 +95,12 @@ def star_polygon(
         phase = rng.uniform(0.0, 2 * np.pi, 4)
         amp = rng.uniform(0.0, 0.12, 4)
         theta = np.radians(azimuths)
-        wave = sum(a * np.sin((k + 2) * theta + p) for k, (a, p) in enumerate(zip(amp, phase)))
+        wave = sum(a * np.sin((k + 2) * theta + p) for k, (a, p) in enumerate(zip(amp, phase, strict=True)))
         radii = np.clip(0.78 + wave + rng.uniform(-0.12, 0.12, vertices), 0.35, 1.0) * radius_km
         lons, lats, _ = GEOD.fwd(
             np.full(vertices, lon), np.full(vertices, lat), azimuths, radii * 1000.0
         )
-        polygon = Polygon(zip(lons, lats))
+        polygon = Polygon(zip(lons, lats, strict=True))
         if polygon.is_valid:
             return shapely.orient_polygons(polygon) if hasattr(shapely, "orient_polygons") else polygon
     raise RuntimeError(f"could not make a valid polygon at {lon}, {lat}")

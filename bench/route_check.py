@@ -20,7 +20,6 @@ import gc
 import io
 import math
 import pstats
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from bench.generate import DATA, PG_BENCH, load_routes, load_zones, table_name
 
 GEOD = Geod(ellps="WGS84")
 BASELINE_PIECE_M = 50_000.0
+COMMIT_AT_START = "unknown"
 CRUISE_FT = 35_000.0
 BASELINE_SQL = """
 SELECT z.id, ST_Length(ST_Intersection(z.geom, r.g)::geography)
@@ -287,7 +287,7 @@ def run(count: int, routes: list[dict[str, Any]], budget_s: float, profile_route
     if profile_routes:
         prof_text = profile(checker, pick(routes, profile_routes), DATA / f"profile_{count}.txt")
     out = {
-        "commit": _commit(),
+        "commit": COMMIT_AT_START,
         "zones": count,
         "routes_requested": len(routes),
         "build_s": build_s,
@@ -360,9 +360,11 @@ def main() -> None:
     parser.add_argument("--profile-routes", type=int, default=100)
     args = parser.parse_args()
     routes = pick(load_routes(), args.routes)
-    print("app commit:", _commit())
+    global COMMIT_AT_START
+    COMMIT_AT_START = _commit()
+    print("app commit:", COMMIT_AT_START)
     results = [run(n, routes, args.budget, args.profile_routes) for n in (args.zones or [1000, 10000])]
-    md = f"app commit {_commit()}\n\n" + markdown(results)
+    md = f"app commit {COMMIT_AT_START} (at start of run)\n\n" + markdown(results)
     print("\n" + md)
     (DATA / "route_check_summary.md").write_text(md + "\n")
 

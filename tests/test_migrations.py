@@ -6,7 +6,17 @@ from app.store import migrations
 from app.store.provisioning import drop_database
 from tests.conftest import new_database
 
-TABLES = {"conflict_zones", "engagement_areas", "incidents", "air_defence_systems", "dataset_state"}
+TABLES = {
+    "conflict_zones",
+    "engagement_areas",
+    "incidents",
+    "air_defence_systems",
+    "dataset_state",
+    "api_keys",
+    "audit_log",
+    "feature_versions",
+    "idempotency_keys",
+}
 
 
 def _tables(url: str) -> set[str]:

@@ -172,3 +172,28 @@ def test_above_the_ceiling_beyond_the_margin_is_clear() -> None:
         plan([(36.0, 44.0), (46.0, 38.0)], cruise_ft=30_000),
     )
     assert [s.category for s in result.segments] == ["none"]
+
+
+def test_one_checker_shared_by_many_threads_gives_the_same_answers() -> None:
+    """Server threads share a checker: GEOS prepared geometries must not race (they once
+    crashed the process). Same answers as one thread, and no crash."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.core.risk.check import RouteChecker
+
+    zones = [
+        zone(geodesic_circle(40.0 + i * 0.7, 40.0 + (i % 5) * 0.5, 30.0), zone_id=f"z{i}")
+        for i in range(12)
+    ]
+    checker = RouteChecker(zones)
+    flights = [plan([(38.0, 39.0 + k * 0.1), (49.0, 42.5 - k * 0.1)]) for k in range(16)]
+    expected = [[(s.start_m, s.end_m, s.score) for s in checker.check(f).segments] for f in flights]
+
+    def run(index: int) -> list[tuple[float, float, float]]:
+        return [(s.start_m, s.end_m, s.score) for s in checker.check(flights[index % 16]).segments]
+
+    fresh = RouteChecker(zones)  # prepared geometries not yet used by any thread
+    checker = fresh
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, range(16 * 8)))
+    assert results == [expected[i % 16] for i in range(16 * 8)]

@@ -16,6 +16,7 @@ from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
 from app.settings import get_settings
 from app.store import migrations
+from app.store.api_keys import ROLES, create_key, list_keys, revoke_key
 from app.store.engine import make_engine
 from app.store.hazard_source import HazardSource
 from app.store.layer_import import import_layer, load_bundled
@@ -152,6 +153,62 @@ def stats() -> None:
         end = row.latest.strftime("%Y-%m-%dT%H:%MZ") if row.latest else "-"
         typer.echo(f"{row.layer:<18} {row.count:>6}  {start:<20} {end:<20} {row.open_ended}")
     typer.echo(f"data_version {version}")
+
+
+keys_cli = typer.Typer(help="Manage API keys (the secret is shown once).", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="researcher, reviewer, editor or admin.")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+) -> None:
+    """Create a key and print its secret once; only a hash is stored."""
+    if role not in ROLES:
+        raise _fail(f"--role must be one of {', '.join(ROLES)}")
+    engine = make_engine(get_settings())
+    try:
+        with engine.begin() as connection:
+            key, secret = create_key(connection, name, role)
+    finally:
+        engine.dispose()
+    typer.echo(f"key {key.id} ({key.role}, {key.name}) created. Its secret, shown only now:")
+    typer.echo(secret)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Every key: id, role, name, prefix, created, revoked."""
+    engine = make_engine(get_settings())
+    try:
+        with engine.connect() as connection:
+            keys = list_keys(connection)
+    finally:
+        engine.dispose()
+    typer.echo(f"{'id':>4} {'role':<10} {'prefix':<13} {'created':<17} {'revoked':<17} name")
+    for key in keys:
+        created = key.created_at.strftime("%Y-%m-%dT%H:%MZ")
+        revoked = key.revoked_at.strftime("%Y-%m-%dT%H:%MZ") if key.revoked_at else "-"
+        typer.echo(
+            f"{key.id:>4} {key.role:<10} {key.prefix:<13} {created:<17} {revoked:<17} {key.name}"
+        )
+
+
+@keys_cli.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id (see keys list).")],
+) -> None:
+    """Revoke a key; it stops working at once."""
+    engine = make_engine(get_settings())
+    try:
+        with engine.begin() as connection:
+            revoked = revoke_key(connection, key_id)
+    finally:
+        engine.dispose()
+    if not revoked:
+        raise _fail(f"no live key {key_id}")
+    typer.echo(f"key {key_id} revoked")
 
 
 @cli.command()

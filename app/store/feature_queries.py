@@ -55,6 +55,8 @@ def _conditions(collection: Collection, table: Table, query: ItemQuery) -> Colum
     clauses: list[ColumnElement[bool]] = []
     if collection.verified_only:
         clauses.append(table.c.status == "verified")
+    if "retired_at" in table.c:
+        clauses.append(table.c.retired_at.is_(None))
     if query.envelopes:
         clauses.append(
             or_(

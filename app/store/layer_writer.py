@@ -6,16 +6,17 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
-from sqlalchemy import Connection, Table, literal_column, or_, select
+from sqlalchemy import Connection, Table, and_, exists, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.core.layers.engagement import UnknownSystem, resolve_envelope
 from app.core.layers.layer_file import Feature, FeatureProblem, LayerFileError
 from app.core.layers.records import AirDefenceSystem, EngagementArea
 from app.core.layers.vocabulary import Layer
-from app.store.tables import LAYER_TABLES, air_defence_systems
+from app.store.tables import LAYER_TABLES, air_defence_systems, feature_versions
 
 SERVER_KEPT = frozenset({"id", "created_at", "updated_at"})
+EDITABLE_TABLES = frozenset(LAYER_TABLES)
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,23 @@ def _upsert(connection: Connection, table: Table, rows: Sequence[Mapping[str, An
     if not rows:
         return WriteResult(0, 0, 0)
     inserting = insert(table).values(list(rows))
-    columns = [c.name for c in table.columns if c.name not in SERVER_KEPT]
+    # Only the columns the rows carry: a load must not reset retirement or review columns.
+    columns = [name for name in rows[0] if name not in SERVER_KEPT]
     excluded = inserting.excluded
+    changed = or_(*(table.c[name].is_distinct_from(excluded[name]) for name in columns))
+    if table.name in EDITABLE_TABLES:
+        # A feature edited through the API is the editors' now: a file never overwrites it.
+        edited = exists().where(
+            feature_versions.c.layer == table.name,
+            feature_versions.c.feature_id == table.c.id,
+            feature_versions.c.key_id.is_not(None),
+        )
+        changed = and_(changed, ~edited)
     upserting = inserting.on_conflict_do_update(
         index_elements=[table.c.id],
         set_={name: excluded[name] for name in columns},
         # Skip identical rows so that a repeated load leaves updated_at and data_version alone.
-        where=or_(*(table.c[name].is_distinct_from(excluded[name]) for name in columns)),
+        where=changed,
     )
     # xmax = 0 only on a freshly inserted row version: it tells inserts from updates.
     statement: Any = upserting.returning(literal_column("(xmax = 0)").label("inserted"))

@@ -10,12 +10,14 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     Table,
     Text,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 
@@ -75,6 +77,7 @@ conflict_zones = Table(
     Column("notes", Text),
     Column("geom", _geometry("MULTIPOLYGON"), nullable=False),
     *_timestamps(),
+    Column("retired_at", DateTime(timezone=True)),
 )
 
 engagement_areas = Table(
@@ -98,6 +101,7 @@ engagement_areas = Table(
     Column("notes", Text),
     Column("geom", _geometry("MULTIPOLYGON"), nullable=False),
     *_timestamps(),
+    Column("retired_at", DateTime(timezone=True)),
 )
 
 incidents = Table(
@@ -121,6 +125,58 @@ incidents = Table(
     Column("geometry_note", Text),
     Column("geom", _geometry("POINT"), nullable=False),
     *_timestamps(),
+    Column("submitted_by", BigInteger, ForeignKey("api_keys.id")),
+    Column("reviewed_by", BigInteger, ForeignKey("api_keys.id")),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("review_comment", Text),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("secret_sha256", LargeBinary, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("key_id", BigInteger, ForeignKey("api_keys.id")),
+    Column("action", Text, nullable=False),
+    Column("layer", Text),
+    Column("feature_id", Text),
+    Column("before", JSONB),
+    Column("after", JSONB),
+)
+
+feature_versions = Table(
+    "feature_versions",
+    metadata,
+    Column("layer", Text, primary_key=True),
+    Column("feature_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("key_id", BigInteger, ForeignKey("api_keys.id")),
+    Column("change", Text, nullable=False),
+    Column("feature", JSONB, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_id", BigInteger, ForeignKey("api_keys.id"), primary_key=True),
+    Column("idempotency_key", Text, primary_key=True),
+    Column("request_sha256", LargeBinary, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 LAYER_TABLES: dict[str, Table] = {

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from shapely import force_2d
+from shapely import force_2d, make_valid
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -54,8 +54,14 @@ def _describe_invalidity(geometry: BaseGeometry) -> str:
     return f"{reason} at lon {float(match['x']):.6f}, lat {float(match['y']):.6f}"
 
 
-def checked_geometry(geojson: Any, allowed_types: tuple[str, ...]) -> BaseGeometry:
-    """Turn a GeoJSON geometry into a valid 2D shapely geometry, or raise GeometryProblem."""
+def checked_geometry(
+    geojson: Any, allowed_types: tuple[str, ...], repair: bool = False
+) -> BaseGeometry:
+    """Turn a GeoJSON geometry into a valid 2D shapely geometry, or raise GeometryProblem.
+
+    With repair, an invalid polygon is made valid (shapely make_valid) when the result is
+    still of an allowed type; otherwise invalidity is refused with its reason and location.
+    """
     if not isinstance(geojson, dict):
         raise GeometryProblem("geometry is missing or not an object")
     geometry_type = geojson.get("type")
@@ -77,5 +83,13 @@ def checked_geometry(geojson: Any, allowed_types: tuple[str, ...]) -> BaseGeomet
     if geometry.is_empty:
         raise GeometryProblem("geometry is empty")
     if not geometry.is_valid:
-        raise GeometryProblem(f"invalid geometry: {_describe_invalidity(geometry)}")
+        reason = _describe_invalidity(geometry)
+        if repair:
+            repaired = make_valid(geometry)
+            if repaired.geom_type in allowed_types and not repaired.is_empty:
+                return repaired
+            raise GeometryProblem(
+                f"invalid geometry ({reason}) and repair gives a {repaired.geom_type}"
+            )
+        raise GeometryProblem(f"invalid geometry: {reason}; add ?repair=true to have it repaired")
     return geometry

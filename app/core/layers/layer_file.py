@@ -69,7 +69,9 @@ def _field_name(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "properties"
 
 
-def parse_feature(layer: Layer, feature: Any, index: int | None = None) -> Feature:
+def parse_feature(
+    layer: Layer, feature: Any, index: int | None = None, repair: bool = False
+) -> Feature:
     """Check one GeoJSON Feature for a layer; raise LayerFileError naming every problem."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise LayerFileError([FeatureProblem(index, None, "type", "not a GeoJSON Feature")])
@@ -93,7 +95,7 @@ def parse_feature(layer: Layer, feature: Any, index: int | None = None) -> Featu
             )
     geometry: BaseGeometry | None = None
     try:
-        geometry = checked_geometry(feature.get("geometry"), GEOMETRY_TYPES[layer])
+        geometry = checked_geometry(feature.get("geometry"), GEOMETRY_TYPES[layer], repair)
     except GeometryProblem as problem:
         problems.append(FeatureProblem(index, feature_id, "geometry", str(problem)))
     if problems or record is None or geometry is None:

@@ -189,12 +189,21 @@ class RouteChecker:
             ring_hits = [(rings[i], spans) for i, spans in ring_index.intervals(densified).items()]
         candidates += ring_hits
         applications: list[Application] = []
+        # Many hazards share a band or a validity window: work each out once per route.
+        bands: dict[tuple[object, ...], list[tuple[bool, list[Interval]]]] = {}
+        windows: dict[tuple[object, ...], list[Interval]] = {}
         for hazard, lateral in candidates:
-            timely = self._when_valid(plan, hazard, now, reference_time)
+            window = (hazard.layer, hazard.valid_from, hazard.valid_to, hazard.occurred_at)
+            if window not in windows:
+                windows[window] = self._when_valid(plan, hazard, now, reference_time)
+            timely = windows[window]
             if not timely:
                 continue
             age = reference_time - hazard.occurred_at if hazard.occurred_at else None
-            for above, band in self._bands(plan, hazard):
+            band_key = (hazard.layer, hazard.lower_ft, hazard.upper_ft)
+            if band_key not in bands:
+                bands[band_key] = self._bands(plan, hazard)
+            for above, band in bands[band_key]:
                 spans = intersect(intersect(lateral, band), timely)
                 if spans:
                     raw = self.model.raw_score(hazard, above, age)
@@ -280,11 +289,13 @@ class RouteChecker:
             previous_signature = signature
             score = 0.0 if active == 0 else round(100.0 * -math.expm1(log_remaining), 1)
             bounds.append([start, end, score])
-        category = self.model.category
-        return [
-            Segment(a, b, score, category(score), applications, self.model)
-            for a, b, score in bounds
-        ]
+        categories: dict[float, str] = {}
+        segments = []
+        for a, b, score in bounds:
+            if score not in categories:
+                categories[score] = self.model.category(score)
+            segments.append(Segment(a, b, score, categories[score], applications, self.model))
+        return segments
 
     def _nearby(
         self, plan: FlightPlan, densified: Densified, radius_nm: float, reached: set[str]
@@ -330,25 +341,23 @@ def _nearest_vertex(densified: Densified, point: Point) -> tuple[int, float]:
 def _closest_approach(
     path: RoutePath, densified: Densified, point: Point, nearest: int
 ) -> tuple[float, float]:
-    """Geodesic distance from a point to the route and where along the route it is closest."""
+    """Geodesic distance from a point to the route and where along the route it is closest.
+
+    The distance is unimodal over the two short pieces either side of the nearest vertex:
+    sample it there (one vectorised Geod call), then again around the best sample, to < 1 m.
+    """
     count = len(densified.lon)
-    low = densified.distance_m[max(nearest - 1, 0)]
-    high = densified.distance_m[min(nearest + 1, count - 1)]
-
-    def distance_at(along: float) -> float:
-        lon, lat = path.position(along)
-        return float(WGS84.inv(point.x, point.y, lon, lat)[2])
-
-    # Golden-section search: the distance is unimodal over these two short pieces.
-    ratio = (math.sqrt(5.0) - 1.0) / 2.0
-    for _ in range(40):
-        if high - low < 1.0:
-            break
-        a = high - ratio * (high - low)
-        b = low + ratio * (high - low)
-        if distance_at(a) <= distance_at(b):
-            high = b
-        else:
-            low = a
+    low = float(densified.distance_m[max(nearest - 1, 0)])
+    high = float(densified.distance_m[min(nearest + 1, count - 1)])
     best = (low + high) / 2.0
-    return distance_at(best), best
+    for _ in range(4):
+        along = np.linspace(low, high, 65)
+        lon, lat = path.positions(along)
+        _, _, distances = WGS84.inv(np.full(65, point.x), np.full(65, point.y), lon, lat)
+        best = float(along[int(np.argmin(distances))])
+        step = (high - low) / 64.0
+        low, high = max(best - step, 0.0), min(best + step, path.length_m)
+        if step < 0.5:
+            break
+    lon0, lat0 = path.position(best)
+    return float(WGS84.inv(point.x, point.y, lon0, lat0)[2]), best

@@ -7,6 +7,7 @@ stretch's middle point settles. Areas the route starts in are found with an STRt
 """
 
 import math
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,6 +33,14 @@ class LateralIndex:
         self.areas = np.array(areas, dtype=object)
         shapely.prepare(self.areas)
         self.tree = STRtree(self.areas)
+        # GEOS builds a prepared geometry's indexes lazily, on first use, without a lock: a
+        # checker shared by server threads must not race there (it crashed the process).
+        # Build them now, and keep the GEOS calls of one query to one thread at a time.
+        if len(areas):
+            probes = shapely.get_coordinates(shapely.point_on_surface(self.areas))
+            shapely.contains_xy(self.areas, probes[:, 0], probes[:, 1])
+            shapely.intersects(self.areas, shapely.points(probes))
+        self._geos = threading.Lock()
         # Long edges are split (exactly: the new points lie on them) so none spans many buckets.
         rings, ring_area = (
             shapely.get_rings(
@@ -69,8 +78,8 @@ class LateralIndex:
         area = self.edge_owner[edge]
         along = d0[piece] + (d1[piece] - d0[piece]) * t
         # Areas containing the start (or with the start on their edge) count even uncrossed.
-        first = shapely.points(starts[0])
-        starting = self.tree.query(first, predicate="intersects")
+        with self._geos:
+            starting = self.tree.query(shapely.points(starts[0]), predicate="intersects")
         touched = np.union1d(np.unique(area), starting)
         if touched.size == 0:
             return {}
@@ -89,7 +98,8 @@ class LateralIndex:
         keep = high - low > SAME_CROSSING_M
         owner, low, high = owner[keep], low[keep], high[keep]
         x, y = _interpolate(starts, ends, d0, d1, (low + high) / 2.0)
-        inside = shapely.contains_xy(self.areas[owner], x, y)
+        with self._geos:
+            inside = shapely.contains_xy(self.areas[owner], x, y)
         result: dict[int, list[Interval]] = {}
         for number, start, end in zip(
             owner[inside].tolist(), low[inside].tolist(), high[inside].tolist(), strict=True

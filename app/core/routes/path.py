@@ -12,7 +12,7 @@ FloatArray = NDArray[np.float64]
 
 # Pieces are straight in lon/lat (like polygon edges), so they are kept short enough that the
 # straight piece stays within a few metres of the geodesic it stands for.
-MAX_PIECE_M = 20000.0
+MAX_PIECE_M = 5_000.0
 MAX_PIECE_LON_DEG = 0.5
 MIN_LEG_M = 0.5
 

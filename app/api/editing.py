@@ -1,0 +1,176 @@
+"""Editors keep conflict zones and engagement areas current: create, patch, retire (never
+erase), and anyone may read a feature's history."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import func
+
+from app.api.auth import require_role
+from app.api.dependencies import EngineDep
+from app.api.problems import FieldError, Problem
+from app.api.responses import JsonResponse
+from app.api.write_support import (
+    conflict,
+    limit_rate,
+    not_found,
+    read_feature,
+    refused,
+)
+from app.core.layers.layer_file import LayerFileError
+from app.core.layers.vocabulary import Layer
+from app.store import feature_writes
+from app.store.api_keys import ApiKey
+from app.store.layer_writer import read_catalogue
+
+router = APIRouter(prefix="/v1", tags=["editing"])
+PATHS = {"conflict-zones": Layer.CONFLICT_ZONES, "engagement-areas": Layer.ENGAGEMENT_AREAS}
+LayerPath = Annotated[str, Path(pattern="^(conflict-zones|engagement-areas)$")]
+FeatureId = Annotated[str, Path(max_length=128)]
+Repair = Annotated[bool, Query(description="Repair an invalid polygon instead of refusing it.")]
+Editor = Annotated[ApiKey, Depends(require_role("editor"))]
+
+
+async def _json_body(request: Request) -> Any:
+    """The request body as JSON, or a 422 naming the body."""
+    raw = await request.body()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise Problem(
+            422, f"the body is not JSON: {error}", "invalid-request",
+            errors=[FieldError("body", "not JSON")],
+        ) from None  # fmt: skip
+
+
+def _created(feature: dict[str, Any], request: Request, path: str) -> JsonResponse:
+    location = f"{str(request.base_url).rstrip('/')}/v1/{path}/{feature['id']}"
+    return JsonResponse(feature, status_code=201, headers={"Location": location})
+
+
+@router.post(
+    "/{layer}",
+    operation_id="createFeature",
+    summary="Create a conflict zone or engagement area (editor)",
+    status_code=201,
+)
+async def create_feature(
+    layer: LayerPath, request: Request, engine: EngineDep, key: Editor, repair: Repair = False
+) -> Response:
+    """A GeoJSON Feature: a (Multi)Polygon zone, or an engagement area's site (Point) with a
+    system from the catalogue (range and ceiling filled in, circle computed geodesically)."""
+    limit_rate(request, key)
+    chosen = PATHS[layer]
+    feature = read_feature(await _json_body(request), chosen, repair)
+    try:
+        with engine.begin() as connection:
+            created = feature_writes.create(
+                connection, chosen, feature, key.id, read_catalogue(connection)
+            )
+    except feature_writes.FeatureConflict as error:
+        raise conflict(error) from None
+    except LayerFileError as error:
+        raise refused(error) from None
+    return _created(created, request, layer)
+
+
+@router.patch(
+    "/{layer}/{feature_id}",
+    operation_id="patchFeature",
+    summary="Change some properties or the geometry of a feature (editor)",
+)
+async def patch_feature(
+    layer: LayerPath,
+    feature_id: FeatureId,
+    request: Request,
+    engine: EngineDep,
+    key: Editor,
+    repair: Repair = False,
+) -> JsonResponse:
+    """Body: {"properties": {...changed...}, "geometry": {...}?}; the result is checked whole."""
+    limit_rate(request, key)
+    chosen = PATHS[layer]
+    body = await _json_body(request)
+    if not isinstance(body, dict) or set(body) - {"properties", "geometry"}:
+        raise Problem(
+            422, "a patch is an object with 'properties' and/or 'geometry'", "invalid-request",
+            errors=[FieldError("body", "only properties and geometry may be patched")],
+        )  # fmt: skip
+    changes = body.get("properties") or {}
+    if "id" in changes and changes["id"] != feature_id:
+        raise Problem(
+            422,
+            "the id cannot change",
+            "invalid-feature",
+            errors=[FieldError("id", "cannot change")],
+        )
+    try:
+        with engine.begin() as connection:
+            current = feature_writes.snapshot(connection, chosen, feature_id)
+            if current is None or current["state"].get("retired_at"):
+                raise feature_writes.FeatureMissing(f"no current {chosen.value} {feature_id!r}")
+            merged = {
+                "type": "Feature",
+                "geometry": body.get("geometry") or current["geometry"],
+                "properties": {**current["properties"], **changes},
+            }
+            feature = read_feature(merged, chosen, repair)
+            updated = feature_writes.update(
+                connection, chosen, feature_id, feature, key.id, read_catalogue(connection)
+            )
+    except feature_writes.FeatureMissing as error:
+        raise not_found(error) from None
+    except LayerFileError as error:
+        raise refused(error) from None
+    return JsonResponse(updated)
+
+
+@router.delete(
+    "/{layer}/{feature_id}",
+    operation_id="retireFeature",
+    summary="Retire a feature: it leaves the current layer but stays in its history (editor)",
+)
+def retire_feature(
+    layer: LayerPath, feature_id: FeatureId, request: Request, engine: EngineDep, key: Editor
+) -> JsonResponse:
+    """Never an erase: the row stays, marked retired, and a version records it."""
+    limit_rate(request, key)
+    chosen = PATHS[layer]
+    try:
+        with engine.begin() as connection:
+            retired = feature_writes.set_state(
+                connection, chosen, feature_id, key.id, "retire", {"retired_at": func.now()}
+            )
+    except feature_writes.FeatureMissing as error:
+        raise not_found(error) from None
+    return JsonResponse(retired)
+
+
+@router.get(
+    "/{layer}/{feature_id}/history",
+    operation_id="featureHistory",
+    summary="Every version of a feature, retired ones included",
+)
+def feature_history(layer: str, feature_id: FeatureId, engine: EngineDep) -> JsonResponse:
+    """Oldest first; each version is the whole feature after that change."""
+    chosen = {**PATHS, "incidents": Layer.INCIDENTS}.get(layer)
+    if chosen is None:
+        raise Problem(
+            404, f"no layer {layer!r}", "not-found", errors=[FieldError("layer", "unknown")]
+        )
+    with engine.connect() as connection:
+        versions = feature_writes.history(connection, chosen, feature_id)
+    # Unpublished reports stay with their researcher and the reviewers.
+    unpublished = versions and versions[-1]["feature"]["properties"].get("status") != "verified"
+    if chosen is Layer.INCIDENTS and unpublished:
+        versions = []
+    if not versions:
+        raise Problem(
+            404,
+            f"no {chosen.value} {feature_id!r}",
+            "not-found",
+            errors=[FieldError("feature_id", "unknown")],
+        )
+    return JsonResponse({"layer": chosen.value, "id": feature_id, "versions": versions})

@@ -1,0 +1,123 @@
+"""What every write endpoint shares: the per-key rate limit, Idempotency-Key replays, reading a
+Feature body, and turning refusals into 422 problems naming the field."""
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from fastapi import Request
+from sqlalchemy import Connection, insert, select
+
+from app.api.problems import FieldError, Problem
+from app.core.layers.layer_file import Feature, LayerFileError, parse_feature
+from app.core.layers.vocabulary import Layer
+from app.store.api_keys import ApiKey
+from app.store.feature_writes import FeatureConflict, FeatureMissing
+from app.store.tables import idempotency_keys
+
+MAX_IDEMPOTENCY_KEY_CHARS = 200
+
+
+class RateLimiter:
+    """A token bucket per API key: `per_minute` writes, refilled continuously (per process)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.buckets: dict[int, tuple[float, float]] = {}
+        self.lock = threading.Lock()
+
+    def take(self, key_id: int) -> float:
+        """Take one token; return 0, or the seconds to wait when the bucket is empty."""
+        with self.lock:
+            now = self.clock()
+            tokens, last = self.buckets.get(key_id, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self.buckets[key_id] = (tokens, now)
+                return (1.0 - tokens) / self.rate
+            self.buckets[key_id] = (tokens - 1.0, now)
+            return 0.0
+
+
+def limit_rate(request: Request, key: ApiKey) -> None:
+    """429 with Retry-After when the key has used up its writes for now."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait_s = limiter.take(key.id)
+    if wait_s > 0.0:
+        seconds = max(1, round(wait_s + 0.5))
+        raise Problem(
+            429, f"too many writes with this key; retry in {seconds} s", "rate-limited",
+            headers={"Retry-After": str(seconds)},
+        )  # fmt: skip
+
+
+def refused(error: LayerFileError) -> Problem:
+    """A checked feature's problems as a 422 naming each field."""
+    errors = [FieldError(p.field or "body", p.reason) for p in error.problems]
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+    return Problem(422, detail, "invalid-feature", "Invalid feature", errors)
+
+
+def read_feature(body: Any, layer: Layer, repair: bool) -> Feature:
+    """A GeoJSON Feature body, checked for a layer."""
+    try:
+        return parse_feature(layer, body, repair=repair)
+    except LayerFileError as error:
+        raise refused(error) from None
+
+
+def not_found(error: FeatureMissing) -> Problem:
+    return Problem(404, str(error), "not-found")
+
+
+def conflict(error: FeatureConflict) -> Problem:
+    return Problem(409, str(error), "conflict", errors=[FieldError("id", str(error))])
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The Idempotency-Key header, checked."""
+    value = request.headers.get("idempotency-key")
+    if value is not None and not 0 < len(value) <= MAX_IDEMPOTENCY_KEY_CHARS:
+        raise Problem(
+            400, "Idempotency-Key must have 1 to 200 characters", "invalid-parameter",
+            errors=[FieldError("Idempotency-Key", "1 to 200 characters")],
+        )  # fmt: skip
+    return value
+
+
+def replay(
+    connection: Connection, key: ApiKey, idempotency: str, body: bytes
+) -> tuple[int, Any] | None:
+    """The stored answer to the same request sent before with this key, if any."""
+    row = connection.execute(
+        select(idempotency_keys).where(
+            idempotency_keys.c.key_id == key.id,
+            idempotency_keys.c.idempotency_key == idempotency,
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_sha256 != hashlib.sha256(body).digest():
+        raise Problem(
+            422, "this Idempotency-Key was used for a different request", "idempotency-conflict",
+            errors=[FieldError("Idempotency-Key", "already used with another body")],
+        )  # fmt: skip
+    return int(row.status), row.body
+
+
+def remember(
+    connection: Connection, key: ApiKey, idempotency: str, body: bytes, status: int, answer: Any
+) -> None:
+    """Keep the answer so that a retry gets it instead of a second write (same transaction)."""
+    connection.execute(
+        insert(idempotency_keys).values(
+            key_id=key.id, idempotency_key=idempotency,
+            request_sha256=hashlib.sha256(body).digest(), status=status,
+            body=orjson.loads(orjson.dumps(answer)),
+        )
+    )  # fmt: skip
