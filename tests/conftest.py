@@ -83,9 +83,8 @@ class LiveServer:
 
     def __init__(self, settings: Settings) -> None:
         self.port = _free_port()
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -134,4 +133,27 @@ def loaded_database_url() -> Iterator[str]:
 def layers_server(loaded_database_url: str) -> Iterator[LiveServer]:
     """The real HTTP server over the bundled layers."""
     with LiveServer(Settings(database_url=loaded_database_url)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def writable_database_url() -> Iterator[str]:
+    """A database of its own, bundled layers loaded, for tests that write through the API."""
+    from app.store.layer_import import load_bundled
+
+    url = new_database("writes")
+    migrations.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        load_bundled(connection, GEODATA)
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def write_server(writable_database_url: str) -> Iterator[LiveServer]:
+    """The real server over that database."""
+    settings = Settings(database_url=writable_database_url, write_rate_per_minute=10_000)
+    with LiveServer(settings) as server:
         yield server

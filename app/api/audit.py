@@ -43,5 +43,6 @@ def audit(
     if until is not None:
         query = query.where(audit_log.c.at <= until)
     with engine.connect() as connection:
-        rows = [dict(row) for row in connection.execute(query).mappings()]
+        # Keys as plain str: SQLAlchemy hands back quoted_name, which orjson refuses.
+        rows = [{str(k): v for k, v in row.items()} for row in connection.execute(query).mappings()]
     return JsonResponse({"entries": rows})

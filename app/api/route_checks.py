@@ -1,6 +1,7 @@
 """POST /v1/route-checks and /v1/route-checks/batch: thin over core/risk/run.py."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -36,10 +37,12 @@ class BatchRequest(BaseModel):
     routes: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH_ROUTES)
 
 
-def _checker(engine: Engine, source: HazardSource) -> tuple[int, RouteChecker]:
-    """The checker for the current state of the layers."""
+def _checker(
+    engine: Engine, source: HazardSource, as_of: datetime | None = None
+) -> tuple[int, RouteChecker]:
+    """The checker for the layers as they are now, or as they were known at as_of."""
     with engine.connect() as connection:
-        return source.checker(connection)
+        return source.checker(connection, as_of)
 
 
 def _invalid(error: RouteInputError) -> Problem:
@@ -94,7 +97,7 @@ def check_route(
 ) -> Response:
     """Check one route against the layers."""
     geojson = _wants_geojson(request, f)
-    version, checker = _checker(engine, source)
+    version, checker = _checker(engine, source, body.as_of)
     try:
         result = run_route_check(body, checker, version, geometry=geojson)
     except RouteInputError as error:
@@ -115,7 +118,11 @@ def _batch_lines(
             line["id"] = raw["id"]
         try:
             parsed = RouteCheckRequest.model_validate(raw)
-            line["result"] = run_route_check(parsed, checker, version)
+            if parsed.as_of is None:
+                line["result"] = run_route_check(parsed, checker, version)
+            else:
+                as_of_version, as_of_checker = _checker(engine, source, parsed.as_of)
+                line["result"] = run_route_check(parsed, as_of_checker, as_of_version)
         except ValidationError as error:
             errors = [
                 {"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}

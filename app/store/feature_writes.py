@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
+import shapely
 from geoalchemy2.shape import to_shape
-from shapely.geometry import mapping
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import update as sql_update
 
@@ -56,7 +57,7 @@ def snapshot(connection: Connection, layer: Layer, feature_id: str) -> dict[str,
     return {
         "type": "Feature",
         "id": feature_id,
-        "geometry": mapping(to_shape(values[geometry_column])),
+        "geometry": orjson.loads(shapely.to_geojson(to_shape(values[geometry_column]))),
         "properties": properties,
         "state": state,
     }

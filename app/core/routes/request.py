@@ -65,7 +65,11 @@ class RouteCheckRequest(BaseModel):
     )
     as_of: UtcDatetime | None = Field(
         default=None,
-        description="When a route without times is evaluated (hazard validity); now by default.",
+        description=(
+            "The moment the check is made as of: the layers as they were known then (retired "
+            "zones still count, later ones not yet) and, for a route without times, validity "
+            "then. Now by default."
+        ),
     )
 
     @model_validator(mode="after")
