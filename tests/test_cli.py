@@ -90,3 +90,26 @@ def test_good_import_then_unknown_layer_and_missing_file(cli_database: str, tmp_
     missing = run(cli_database, "import", "incidents", str(tmp_path / "nope.geojson"))
     assert missing.returncode == 1
     assert "cannot read" in missing.stderr
+
+
+def test_keys_create_list_revoke(cli_database: str) -> None:
+    run(cli_database, "db", "upgrade")
+    created = run(cli_database, "keys", "create", "--role", "researcher", "--name", "Jane Doe")
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip().splitlines()[-1]
+    assert secret.startswith("ark_")
+    key_id = created.stdout.split()[1]
+    listed = run(cli_database, "keys", "list")
+    assert "Jane Doe" in listed.stdout
+    assert secret not in listed.stdout, "the secret is shown once, never listed"
+    assert run(cli_database, "keys", "create", "--role", "pilot", "--name", "x").returncode == 1
+    assert run(cli_database, "keys", "revoke", key_id).returncode == 0
+    assert run(cli_database, "keys", "revoke", key_id).returncode == 1
+    from sqlalchemy import create_engine
+
+    from app.store.api_keys import authenticate
+
+    engine = create_engine(cli_database)
+    with engine.connect() as connection:
+        assert authenticate(connection, secret) is None
+    engine.dispose()
