@@ -1,5 +1,10 @@
 # Deployment image: slim Python, non-root. Not built on the development machines (no Docker
 # engine there); compose.yaml pairs it with a PostGIS server.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY app/web/package.json app/web/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
@@ -8,6 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 WORKDIR /srv/airspace-risk
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
+COPY --from=web /web/node_modules ./app/web/node_modules
 COPY migrations ./migrations
 COPY geodata ./geodata
 # Editable, so that alembic.ini, migrations/ and geodata/ are found beside the package.

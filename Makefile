@@ -5,9 +5,11 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+WEB := app/web
+WEB_STAMP := $(WEB)/node_modules/.installed-stamp
 DB_URL = $$(bash scripts/database-url.sh)
 
-.PHONY: run test setup system lint typecheck db clean
+.PHONY: run test setup system system-test lint typecheck clean
 
 run: setup
 	export DATABASE_URL="$(DB_URL)"; \
@@ -17,14 +19,22 @@ run: setup
 	echo "serving on http://127.0.0.1:8000 (docs at /docs)"; \
 	exec $(BIN)/airspace-risk serve
 
-test: setup lint typecheck
+test: system-test setup lint typecheck
 	export DATABASE_URL="$(DB_URL)"; \
 	$(BIN)/pytest -q
 
-setup: system $(STAMP)
+setup: system $(STAMP) $(WEB_STAMP)
 
 system:
 	@bash scripts/setup-system.sh
+
+system-test:
+	@bash scripts/setup-system.sh test
+
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	@echo "setup: installing the map page's JavaScript (Leaflet, playwright-core) from npm"
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
 
 $(STAMP): pyproject.toml
 	@echo "setup: creating $(VENV) and installing the project"
@@ -41,4 +51,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy app
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output $(WEB)/node_modules

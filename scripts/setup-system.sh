@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the service and its tests need, only when something is missing.
+# Installs the Debian packages the service needs, only when something is missing;
+# with "test", also what the tests need (Chromium for the map page's browser test).
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
 need=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3 python3-venv)
-# GDAL's ogrinfo/ogr2ogr are the real GIS client the tests drive against the layer API.
-command -v ogr2ogr >/dev/null || need+=(gdal-bin)
+# Node.js and npm install the map page's Leaflet build from the npm registry.
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+if [ "${1:-}" = "test" ]; then
+  # GDAL's ogrinfo/ogr2ogr are the real GIS client the tests drive against the layer API;
+  # Chromium is the real browser for the map page.
+  command -v ogr2ogr >/dev/null || need+=(gdal-bin)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
 # A PostgreSQL server is needed here unless DATABASE_URL points elsewhere.
 if [ -z "${DATABASE_URL:-}" ]; then
   [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)

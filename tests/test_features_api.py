@@ -28,7 +28,8 @@ def test_landing_page_links(layers_server: LiveServer) -> None:
     response = _get(layers_server, "/")
     assert response.headers["content-type"] == "application/json"
     links = {link["rel"]: link for link in response.json()["links"]}
-    assert set(links) == {"self", "service-desc", "service-doc", "conformance", "data"}
+    assert set(links) == {"self", "service-desc", "service-doc", "conformance", "data", "alternate"}
+    assert links["alternate"]["type"] == "text/html"
     assert all(link["href"].startswith(layers_server.url) for link in links.values())
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
+from app.api import map_page
 from app.api.dependencies import EngineDep
 from app.api.features.downloads import FORMATS, download
 from app.api.features.parameters import (
@@ -81,9 +82,20 @@ def _cache_headers(version: int, changed: str, tag: str) -> dict[str, str]:
     return {"ETag": f'W/"{version}-{tag}"', "Last-Modified": changed}
 
 
-@router.get("/", operation_id="landingPage", summary="Landing page")
-def landing_page(request: Request) -> JsonResponse:
-    """Links to the API description, conformance and the collections."""
+@router.get(
+    "/",
+    operation_id="landingPage",
+    summary="Landing page (JSON), or the map page for a browser (text/html or ?f=html)",
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}},
+)
+def landing_page(
+    request: Request,
+    f: Annotated[Literal["json", "html"] | None, Query(description="json or html")] = None,
+) -> Response:
+    """Links to the API description, conformance and the collections; browsers get the map."""
+    wants_html = f == "html" or (f is None and "text/html" in request.headers.get("accept", ""))
+    if wants_html:
+        return map_page.page()
     base = _base(request)
     return JsonResponse(
         {
@@ -100,6 +112,12 @@ def landing_page(request: Request) -> JsonResponse:
                 {"rel": "service-doc", "type": "text/html", "href": f"{base}/docs"},
                 {"rel": "conformance", "type": "application/json", "href": f"{base}/conformance"},
                 {"rel": "data", "type": "application/json", "href": f"{base}/collections"},
+                {
+                    "rel": "alternate",
+                    "type": "text/html",
+                    "title": "Risk map",
+                    "href": f"{base}/?f=html",
+                },
             ],
         }
     )

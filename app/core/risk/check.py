@@ -84,14 +84,14 @@ class Segment:
     end_m: float
     score: float
     category: str
+    members: frozenset[int]
     pool: Sequence[Application]
     model: ScoringModel = DEFAULT_MODEL
 
     @property
     def applications(self) -> tuple[Application, ...]:
-        """What applies here: the spans covering the segment's middle (found when asked for)."""
-        middle = (self.start_m + self.end_m) / 2.0
-        return tuple(a for a in self.pool if any(lo <= middle <= hi for lo, hi in a.spans))
+        """What applies here (resolved when asked for: the sweep keeps only indices)."""
+        return tuple(self.pool[n] for n in sorted(self.members))
 
     @property
     def hazards(self) -> tuple[AppliedHazard, ...]:
@@ -267,11 +267,12 @@ class RouteChecker:
         # mean an equal set (a hazard that ends and starts again at one cut changes nothing).
         keys = [_mix64(number) for number in range(len(applications))]
         counts = [0] * len(applications)
+        active: set[int] = set()
         signature = 0
         log_remaining = 0.0
-        active = 0
         cursor = 0
         bounds: list[list[float]] = []  # [start, end, score] of each segment
+        members: list[frozenset[int]] = []
         previous_signature = None
         for start, end in pairwise(points):
             middle = (start + end) / 2.0
@@ -279,22 +280,29 @@ class RouteChecker:
                 _, step, number = events[cursor]
                 cursor += 1
                 counts[number] += step
-                if (step > 0 and counts[number] == 1) or (step < 0 and counts[number] == 0):
-                    signature ^= keys[number]
-                    log_remaining += step * logs[number]
-                    active += step
+                if step > 0 and counts[number] == 1:
+                    active.add(number)
+                elif step < 0 and counts[number] == 0:
+                    active.discard(number)
+                else:
+                    continue
+                signature ^= keys[number]
+                log_remaining += step * logs[number]
             if bounds and signature == previous_signature:
                 bounds[-1][1] = end
                 continue
             previous_signature = signature
-            score = 0.0 if active == 0 else round(100.0 * -math.expm1(log_remaining), 1)
+            score = 0.0 if not active else round(100.0 * -math.expm1(log_remaining), 1)
             bounds.append([start, end, score])
+            members.append(frozenset(active))
         categories: dict[float, str] = {}
         segments = []
-        for a, b, score in bounds:
+        for (a, b, score), member in zip(bounds, members, strict=True):
             if score not in categories:
                 categories[score] = self.model.category(score)
-            segments.append(Segment(a, b, score, categories[score], applications, self.model))
+            segments.append(
+                Segment(a, b, score, categories[score], member, applications, self.model)
+            )
         return segments
 
     def _nearby(
