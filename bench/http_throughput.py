@@ -119,7 +119,7 @@ def run_wrk(url: str, body: dict[str, Any] | None, duration: int, concurrency: i
         handle.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", handle.name, url],
+            ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", handle.name, url],
             capture_output=True, text=True, timeout=duration + 30, check=False,
         ).stdout
     finally:
@@ -175,6 +175,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="httpx: requests per test")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--soak", type=int, default=0,
+                        help="then this many seconds of wrk POST EHAM→WMKK at --concurrency; is the server alive?")
+    parser.add_argument("--tag", default="", help="suffix of the result files (e.g. _c1)")
     args = parser.parse_args()
     clients = ["wrk", "httpx"] if args.client == "both" else [args.client]
     if "wrk" in clients and shutil.which("wrk") is None:
@@ -219,6 +222,16 @@ def main() -> None:
                 print(f"{client:5} {name:40} {r['requests']:6d} req in {r['seconds']:.1f} s  "
                       f"{r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms  "
                       f"errors {r['errors']}" + (" SERVER DIED" if "server_died" in r else ""), flush=True)
+        if args.soak and "wrk" in clients:
+            name, path, body = TESTS[2]
+            r = run_wrk(base + path, body, args.soak, args.concurrency)
+            time.sleep(1.0)
+            r |= {"client": "wrk", "test": f"soak {args.soak} s: {name}", "alive_after": server.poll() is None}
+            if r["alive_after"]:
+                r["healthz_after"] = httpx.get(base + "/healthz", timeout=5).status_code
+            results.append(r)
+            print(f"soak {args.soak} s: {r['requests']} req, {r['rps']:.1f} req/s, p50 {r['p50_ms']:.2f} ms, "
+                  f"p95 {r['p95_ms']:.2f} ms, errors {r['errors']}, server alive: {r['alive_after']}", flush=True)
     finally:
         stop_server(server)
     lines = ["| client | test | requests | req/s | p50 | p95 | p99 | errors | vs /healthz |",
@@ -230,8 +243,8 @@ def main() -> None:
                      + (f" **server died (exit {r['server_died']})**" if "server_died" in r else ""))
     md = "\n".join(lines)
     print("\n" + md)
-    (DATA / "http_summary.md").write_text(md + "\n")
-    (DATA / "http_results.json").write_text(json.dumps(results, indent=2))
+    (DATA / f"http_summary{args.tag}.md").write_text(md + "\n")
+    (DATA / f"http_results{args.tag}.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -197,3 +197,39 @@ def test_one_checker_shared_by_many_threads_gives_the_same_answers() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(run, range(16 * 8)))
     assert results == [expected[i % 16] for i in range(16 * 8)]
+
+
+def test_route_along_the_antimeridian_inside_a_zone_split_there() -> None:
+    # Zone 175°E–175°W, 10°S–10°N, stored in two parts either side of 180°; the route flies
+    # up the 180° line itself. Expected: inside from 10°S to 10°N, distances by Geod.inv.
+    split = MultiPolygon(
+        [rectangle(175.0, -10.0, 180.0, 10.0), rectangle(-180.0, -10.0, -175.0, 10.0)]
+    )  # type: ignore[list-item]
+    result = check([zone(split)], plan([(180.0, -20.0), (180.0, 20.0)]))
+    (inside,) = _hazardous(result)
+    assert abs(inside.start_m - length_m((180.0, -20.0), (180.0, -10.0))) < TOLERANCE_M
+    assert abs(inside.end_m - length_m((180.0, -20.0), (180.0, 10.0))) < TOLERANCE_M
+
+
+def test_route_over_the_pole() -> None:
+    # Up meridian 0 and down meridian 180 through the North Pole; the circle of 200 NM around
+    # (0°, 89.5°N) is entered on the way up and left on the way down. Expected distances:
+    # Geod.inv along the meridians, and the circle's edge found by bisection on Geod.inv.
+    centre, radius_m = (0.0, 89.5), 200.0 * NM
+    result = check([zone(geodesic_circle(*centre, 200.0))], plan([(0.0, 80.0), (180.0, 80.0)]))
+    (inside,) = _hazardous(result)
+    to_pole = length_m((0.0, 80.0), (0.0, 90.0))
+
+    def edge(lon: float, lat_low: float, lat_high: float) -> float:
+        for _ in range(60):
+            middle = (lat_low + lat_high) / 2.0
+            if GEOD.inv(centre[0], centre[1], lon, middle)[2] > radius_m:
+                lat_low = middle
+            else:
+                lat_high = middle
+        return (lat_low + lat_high) / 2.0
+
+    entry = length_m((0.0, 80.0), (0.0, edge(0.0, 80.0, 90.0)))
+    exit_ = to_pole + length_m((180.0, 90.0), (180.0, edge(180.0, 80.0, 90.0)))
+    assert abs(inside.start_m - entry) < TOLERANCE_M
+    assert abs(inside.end_m - exit_) < TOLERANCE_M

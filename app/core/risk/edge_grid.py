@@ -75,6 +75,7 @@ def crossings(
     with np.errstate(divide="ignore", invalid="ignore"):
         t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denominator
         u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denominator
-    # Edges are half-open (u < 1) so a crossing through a shared vertex counts once.
-    hit = (denominator != 0.0) & (t >= 0.0) & (t <= 1.0) & (u >= 0.0) & (u < 1.0)
+    # Ends included: a crossing through a vertex is found twice, at the same distance, and
+    # callers merge such duplicates (they test each stretch's middle, they do not count).
+    hit = (denominator != 0.0) & (t >= 0.0) & (t <= 1.0) & (u >= 0.0) & (u <= 1.0)
     return hit, t

@@ -98,8 +98,10 @@ class LateralIndex:
         keep = high - low > SAME_CROSSING_M
         owner, low, high = owner[keep], low[keep], high[keep]
         x, y = _interpolate(starts, ends, d0, d1, (low + high) / 2.0)
+        # The boundary counts as inside: a zone split at 180° has the 180° line as its edge,
+        # and a route flown along that line is inside the zone.
         with self._geos:
-            inside = shapely.contains_xy(self.areas[owner], x, y)
+            inside = shapely.intersects_xy(self.areas[owner], x, y)
         result: dict[int, list[Interval]] = {}
         for number, start, end in zip(
             owner[inside].tolist(), low[inside].tolist(), high[inside].tolist(), strict=True
@@ -135,6 +137,16 @@ def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatA
             after = lon[np.abs(lon) != 180.0]
             lon[i] = math.copysign(180.0, after[0]) if after.size and after[0] != 0.0 else lon[i]
     step = np.diff(lon)
+    # Over a pole the longitude jumps by 180°: fly the piece up one meridian to the pole and
+    # down the other, which is where the geodesic goes.
+    over_pole = (
+        (np.abs(np.abs(step) - 180.0) < 1e-6)
+        & (np.abs(lat[:-1]) > 60.0)
+        & (np.abs(lat[:-1]) < 90.0)
+        & (np.abs(lat[1:]) < 90.0)
+    )
+    if over_pole.any():
+        return _with_pole_pieces(lon, lat, along, over_pole)
     crosses = np.abs(step) > 180.0
     starts = np.stack([lon[:-1], lat[:-1]], axis=1)
     ends = np.stack([lon[1:], lat[1:]], axis=1)
@@ -160,3 +172,27 @@ def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatA
         np.concatenate(new_d0),
         np.concatenate(new_d1),
     )
+
+
+def _with_pole_pieces(
+    lon: FloatArray, lat: FloatArray, along: FloatArray, over_pole: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Insert the pole between the ends of pieces that pass over it, then cut as usual."""
+    new_lon, new_lat, new_along = [lon[0]], [lat[0]], [along[0]]
+    for i in range(len(lon) - 1):
+        if over_pole[i]:
+            pole = math.copysign(90.0, lat[i])
+            up, down = pole - lat[i], pole - lat[i + 1]
+            share = abs(up) / (abs(up) + abs(down)) if abs(up) + abs(down) > 0 else 0.5
+            at_pole = along[i] + share * (along[i + 1] - along[i])
+            new_lon += [lon[i], lon[i + 1]]
+            new_lat += [pole, pole]
+            new_along += [at_pole, at_pole]
+        new_lon.append(lon[i + 1])
+        new_lat.append(lat[i + 1])
+        new_along.append(along[i + 1])
+    path = Densified(np.array(new_lon), np.array(new_lat), np.array(new_along))
+    starts, ends, d0, d1 = _pieces(path)
+    # The stretch along the pole itself (lon changes at lat ±90) is a point: drop it.
+    keep = ~((np.abs(starts[:, 1]) == 90.0) & (np.abs(ends[:, 1]) == 90.0))
+    return starts[keep], ends[keep], d0[keep], d1[keep]
