@@ -150,7 +150,7 @@ BAD_FILES: list[Any] = [
     ),
     pytest.param(
         Layer.INCIDENTS,
-        f.collection(f.incident(occurred_at="2999-01-01T00:00:00Z")),
+        f.collection(f.incident(occurred_at="2150-01-01T00:00:00Z")),
         "properties",
         "in the future",
         id="incident-in-future",

@@ -225,3 +225,54 @@ def test_chunked_oversize_body_is_413(layers_server: LiveServer) -> None:
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param(
+            {
+                "route": {"type": "LineString", "coordinates": [[0, 0], [10**400, 0]]},
+                "cruise_fl": 300,
+            },
+            "route.coordinates.1",
+            id="huge-integer",
+        ),
+        pytest.param(
+            {**BAKU_GROZNY, "departure_time": "9999-12-31T23:50:00Z"},
+            "departure_time",
+            id="far-future",
+        ),
+        pytest.param({**BAKU_GROZNY, "ground_speed_kt": 1e-9}, "ground_speed_kt", id="crawling"),
+        pytest.param({**BAKU_GROZNY, "as_of": "0001-01-01T00:00:00+01:00"}, "as_of", id="year-one"),
+        pytest.param(
+            {
+                "waypoints": [{"lat": 10, "lon": 10}, {"lat": 10, "lon": 10.000006}],
+                "cruise_fl": 300,
+            },
+            "waypoints",
+            id="under-a-metre",
+        ),
+    ],
+)
+def test_out_of_range_inputs_are_422_not_500(
+    layers_server: LiveServer, body: dict[str, Any], field: str
+) -> None:
+    response = _check(layers_server, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/collections/incidents/items?offset=99999999999999999999",
+        "/collections/incidents/items/a%00b",
+        "/collections/conflict_zones/items?authority=a%00b",
+        "/collections/incidents/items?datetime=0001-01-01T00:00:00%2B01:00",
+    ],
+)
+def test_out_of_range_parameters_are_400_not_500(layers_server: LiveServer, path: str) -> None:
+    response = httpx.get(f"{layers_server.url}{path}")
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"

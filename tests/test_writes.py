@@ -202,7 +202,7 @@ def test_idempotent_retry_and_duplicate_flag(
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"occurred_at": "2999-01-01T00:00:00Z"}, "properties"),
+        ({"occurred_at": "2150-01-01T00:00:00Z"}, "properties"),
         ({"sources": []}, "sources"),
         ({"colour": "red"}, "colour"),
         ({"geometry": {"type": "Point", "coordinates": [45.0, 95.0]}}, "geometry"),
@@ -462,3 +462,42 @@ def test_reading_can_require_a_key(write_server: LiveServer, keys: dict[str, str
         )
     finally:
         object.__setattr__(settings, "read_requires_key", False)
+
+
+def test_concurrent_reviews_one_wins(write_server: LiveServer, keys: dict[str, str]) -> None:
+    """Two reviewers at once: one decision is taken, the other is told it came too late."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _call(
+        write_server,
+        "POST",
+        "/v1/incidents",
+        keys["researcher"],
+        json=_incident(id="contested-hit"),
+    )
+
+    def review(decision: str) -> int:
+        return _call(
+            write_server, "POST", f"/v1/incidents/contested-hit/{decision}", keys["reviewer"],
+            json={"comment": decision},
+        ).status_code  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(review, ["verify", "reject"] * 4))
+    assert sorted(statuses) == [200] + [409] * 7
+    history = _call(write_server, "GET", "/v1/incidents/contested-hit/history").json()
+    changes = [v["change"] for v in history.get("versions", [])]
+    assert changes.count("review") <= 1
+
+
+def test_malformed_patches_are_422(write_server: LiveServer, keys: dict[str, str]) -> None:
+    _call(write_server, "POST", "/v1/conflict-zones", keys["editor"], json=f.zone(id="z-patch"))
+    for body, field in (
+        ({"properties": "abc"}, "properties"),
+        ({"geometry": 5}, "geometry"),
+        ([1], "body"),
+    ):
+        response = _call(
+            write_server, "PATCH", "/v1/conflict-zones/z-patch", keys["editor"], json=body
+        )
+        assert _problem(response, 422)["field"] == field

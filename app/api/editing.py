@@ -7,6 +7,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func
+from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
 from app.api.dependencies import EngineDep
@@ -45,6 +46,23 @@ async def _json_body(request: Request) -> Any:
         ) from None  # fmt: skip
 
 
+def patch_body(body: Any) -> dict[str, Any]:
+    """A patch: an object with a 'properties' object and/or a 'geometry' object."""
+    problem = None
+    if not isinstance(body, dict) or set(body) - {"properties", "geometry"}:
+        problem = FieldError("body", "only 'properties' and 'geometry' may be patched")
+    elif not isinstance(body.get("properties", {}), dict):
+        problem = FieldError("properties", "must be an object of the properties to change")
+    elif body.get("geometry") is not None and not isinstance(body["geometry"], dict):
+        problem = FieldError("geometry", "must be a GeoJSON geometry object")
+    if problem is not None:
+        raise Problem(
+            422, f"{problem.field}: {problem.reason}", "invalid-request", errors=[problem]
+        )
+    checked: dict[str, Any] = body
+    return checked
+
+
 def _created(feature: dict[str, Any], request: Request, path: str) -> JsonResponse:
     location = f"{str(request.base_url).rstrip('/')}/v1/{path}/{feature['id']}"
     return JsonResponse(feature, status_code=201, headers={"Location": location})
@@ -64,16 +82,20 @@ async def create_feature(
     limit_rate(request, key)
     chosen = PATHS[layer]
     feature = read_feature(await _json_body(request), chosen, repair)
-    try:
-        with engine.begin() as connection:
-            created = feature_writes.create(
-                connection, chosen, feature, key.id, read_catalogue(connection)
-            )
-    except feature_writes.FeatureConflict as error:
-        raise conflict(error) from None
-    except LayerFileError as error:
-        raise refused(error) from None
-    return _created(created, request, layer)
+
+    def write() -> dict[str, Any]:
+        try:
+            with engine.begin() as connection:
+                return feature_writes.create(
+                    connection, chosen, feature, key.id, read_catalogue(connection)
+                )
+        except feature_writes.FeatureConflict as error:
+            raise conflict(error) from None
+        except LayerFileError as error:
+            raise refused(error) from None
+
+    # Database work off the event loop: a write waiting on a lock must not stall the server.
+    return _created(await run_in_threadpool(write), request, layer)
 
 
 @router.patch(
@@ -92,12 +114,7 @@ async def patch_feature(
     """Body: {"properties": {...changed...}, "geometry": {...}?}; the result is checked whole."""
     limit_rate(request, key)
     chosen = PATHS[layer]
-    body = await _json_body(request)
-    if not isinstance(body, dict) or set(body) - {"properties", "geometry"}:
-        raise Problem(
-            422, "a patch is an object with 'properties' and/or 'geometry'", "invalid-request",
-            errors=[FieldError("body", "only properties and geometry may be patched")],
-        )  # fmt: skip
+    body = patch_body(await _json_body(request))
     changes = body.get("properties") or {}
     if "id" in changes and changes["id"] != feature_id:
         raise Problem(
@@ -106,25 +123,28 @@ async def patch_feature(
             "invalid-feature",
             errors=[FieldError("id", "cannot change")],
         )
-    try:
-        with engine.begin() as connection:
-            current = feature_writes.snapshot(connection, chosen, feature_id)
-            if current is None or current["state"].get("retired_at"):
-                raise feature_writes.FeatureMissing(f"no current {chosen.value} {feature_id!r}")
-            merged = {
-                "type": "Feature",
-                "geometry": body.get("geometry") or current["geometry"],
-                "properties": {**current["properties"], **changes},
-            }
-            feature = read_feature(merged, chosen, repair)
-            updated = feature_writes.update(
-                connection, chosen, feature_id, feature, key.id, read_catalogue(connection)
-            )
-    except feature_writes.FeatureMissing as error:
-        raise not_found(error) from None
-    except LayerFileError as error:
-        raise refused(error) from None
-    return JsonResponse(updated)
+
+    def write() -> dict[str, Any]:
+        try:
+            with engine.begin() as connection:
+                current = feature_writes.snapshot(connection, chosen, feature_id, lock=True)
+                if current is None or current["state"].get("retired_at"):
+                    raise feature_writes.FeatureMissing(f"no current {chosen.value} {feature_id!r}")
+                merged = {
+                    "type": "Feature",
+                    "geometry": body.get("geometry") or current["geometry"],
+                    "properties": {**current["properties"], **changes},
+                }
+                feature = read_feature(merged, chosen, repair)
+                return feature_writes.update(
+                    connection, chosen, feature_id, feature, key.id, read_catalogue(connection)
+                )
+        except feature_writes.FeatureMissing as error:
+            raise not_found(error) from None
+        except LayerFileError as error:
+            raise refused(error) from None
+
+    return JsonResponse(await run_in_threadpool(write))
 
 
 @router.delete(

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from geoalchemy2 import Geography
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, cast, func, select, text
+from sqlalchemy import Connection, cast, func, select, text, true
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
 from app.api.dependencies import EngineDep
-from app.api.editing import _json_body
+from app.api.editing import _json_body, patch_body
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.api.write_support import (
@@ -61,8 +62,11 @@ def _prepare(body: Any) -> Any:
     return {**body, "properties": {**properties, "status": "pending"}}
 
 
-def _duplicates(connection: Connection, feature: Feature) -> list[str]:
-    """Incidents (not rejected) on the same UTC day within 25 km: likely the same event."""
+def _duplicates(connection: Connection, feature: Feature, key: ApiKey) -> list[str]:
+    """Incidents (not rejected) on the same UTC day within 25 km: likely the same event.
+
+    A researcher is shown published incidents and their own reports, not others' pending ones.
+    """
     record = feature.record
     point = func.ST_SetSRID(func.ST_MakePoint(feature.geometry.x, feature.geometry.y), 4326)
     day = text("(occurred_at AT TIME ZONE 'UTC')::date")
@@ -75,6 +79,9 @@ def _duplicates(connection: Connection, feature: Feature) -> list[str]:
             func.ST_DWithin(
                 cast(incidents.c.geom, Geography), cast(point, Geography), DUPLICATE_DISTANCE_M
             ),
+            (incidents.c.status == "verified") | (incidents.c.submitted_by == key.id)
+            if key.role == "researcher"
+            else true(),
         )
         .order_by(incidents.c.id)
     )
@@ -91,30 +98,35 @@ async def file_incident(request: Request, engine: EngineDep, key: Filer) -> Json
     raw = await request.body()
     idempotency = idempotency_key(request)
     feature = read_feature(_prepare(await _json_body(request)), Layer.INCIDENTS, repair=False)
-    try:
-        with engine.begin() as connection:
-            if idempotency is not None:
-                earlier = replay(connection, key, idempotency, raw)
-                if earlier is not None:
-                    status, answer = earlier
-                    return JsonResponse(
-                        answer, status_code=status, headers={"Idempotent-Replayed": "true"}
-                    )
-            created = feature_writes.create(
-                connection, Layer.INCIDENTS, feature, key.id, {}, extra={"submitted_by": key.id}
-            )
-            answer = {**created, "possible_duplicates": _duplicates(connection, feature)}
-            if idempotency is not None:
-                remember(connection, key, idempotency, raw, 201, answer)
-    except feature_writes.FeatureConflict as error:
-        raise conflict(error) from None
-    except IntegrityError:
-        raise Problem(
-            409, "the same Idempotency-Key is being used right now; retry", "conflict"
-        ) from None
+
+    def write() -> tuple[int, Any, bool]:
+        try:
+            with engine.begin() as connection:
+                if idempotency is not None:
+                    earlier = replay(connection, key, idempotency, raw)
+                    if earlier is not None:
+                        return earlier[0], earlier[1], True
+                created = feature_writes.create(
+                    connection, Layer.INCIDENTS, feature, key.id, {}, extra={"submitted_by": key.id}
+                )
+                answer = {**created, "possible_duplicates": _duplicates(connection, feature, key)}
+                if idempotency is not None:
+                    remember(connection, key, idempotency, raw, 201, answer)
+                return 201, answer, False
+        except feature_writes.FeatureConflict as error:
+            raise conflict(error) from None
+        except IntegrityError:
+            raise Problem(
+                409, "a report with this id or Idempotency-Key is being written; retry", "conflict"
+            ) from None
+
+    # Database work off the event loop: a write waiting on a lock must not stall the server.
+    status, answer, replayed = await run_in_threadpool(write)
+    if replayed:
+        return JsonResponse(answer, status_code=status, headers={"Idempotent-Replayed": "true"})
     base = str(request.base_url).rstrip("/")
     return JsonResponse(
-        answer, status_code=201, headers={"Location": f"{base}/v1/incidents/{created['id']}"}
+        answer, status_code=201, headers={"Location": f"{base}/v1/incidents/{answer['id']}"}
     )
 
 
@@ -137,7 +149,8 @@ def list_reports(
 
 
 def _own_pending(connection: Connection, key: ApiKey, incident_id: str) -> dict[str, Any]:
-    current = feature_writes.snapshot(connection, Layer.INCIDENTS, incident_id)
+    """The report, locked, if it is pending and (for researchers) the caller's own."""
+    current = feature_writes.snapshot(connection, Layer.INCIDENTS, incident_id, lock=True)
     if current is None or (key.role == "researcher" and current["state"]["submitted_by"] != key.id):
         raise Problem(404, f"no incident report {incident_id!r} of yours", "not-found")
     if current["properties"]["status"] != "pending":
@@ -151,10 +164,7 @@ async def edit_report(
 ) -> JsonResponse:
     """Researchers edit their own pending reports; body {"properties": …, "geometry": …}."""
     limit_rate(request, key)
-    body = await _json_body(request)
-    if not isinstance(body, dict) or set(body) - {"properties", "geometry"}:
-        raise Problem(422, "a patch has 'properties' and/or 'geometry'", "invalid-request",
-                      errors=[FieldError("body", "only properties and geometry")])  # fmt: skip
+    body = patch_body(await _json_body(request))
     changes = dict(body.get("properties") or {})
     for fixed in ("id", "status"):
         if fixed in changes:
@@ -164,25 +174,29 @@ async def edit_report(
                 "invalid-feature",
                 errors=[FieldError(fixed, "cannot change")],
             )
-    with engine.begin() as connection:
-        current = _own_pending(connection, key, incident_id)
-        merged = {
-            "type": "Feature",
-            "geometry": body.get("geometry") or current["geometry"],
-            "properties": {**current["properties"], **changes},
-        }
-        feature = read_feature(merged, Layer.INCIDENTS, repair=False)
-        updated = feature_writes.update(
-            connection, Layer.INCIDENTS, incident_id, feature, key.id, {}
-        )
-    return JsonResponse(updated)
+
+    def write() -> dict[str, Any]:
+        with engine.begin() as connection:
+            current = _own_pending(connection, key, incident_id)
+            merged = {
+                "type": "Feature",
+                "geometry": body.get("geometry") or current["geometry"],
+                "properties": {**current["properties"], **changes},
+            }
+            feature = read_feature(merged, Layer.INCIDENTS, repair=False)
+            return feature_writes.update(
+                connection, Layer.INCIDENTS, incident_id, feature, key.id, {}
+            )
+
+    return JsonResponse(await run_in_threadpool(write))
 
 
 def _review(
     engine: Any, key: ApiKey, incident_id: str, decision: str, comment: str
 ) -> dict[str, Any]:
     with engine.begin() as connection:
-        current = feature_writes.snapshot(connection, Layer.INCIDENTS, incident_id)
+        # Locked: of two reviews (or a review and an edit) the second sees the first's result.
+        current = feature_writes.snapshot(connection, Layer.INCIDENTS, incident_id, lock=True)
         if current is None:
             raise not_found(feature_writes.FeatureMissing(f"no incident {incident_id!r}"))
         if current["properties"]["status"] != "pending":

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import ProblemResponse
@@ -95,6 +95,18 @@ async def _on_http(request: Request, error: Exception) -> ProblemResponse:
     )
 
 
+async def _on_bad_value(request: Request, error: Exception) -> ProblemResponse:
+    # The database refused a value a client sent (a number beyond its range, a NUL
+    # character): the client's fault, not the service's.
+    log.info("database refused a value on %s: %s", request.url.path, type(error.__cause__).__name__)
+    reason = "a value the database cannot hold (too large, or a NUL character)"
+    problem = Problem(
+        400, "a value in the request is out of range or malformed", "invalid-parameter",
+        errors=[FieldError("request", reason)],
+    )  # fmt: skip
+    return problem_response(request, problem)
+
+
 async def _on_database_down(request: Request, error: Exception) -> ProblemResponse:
     log.error("database unavailable: %s", type(error).__name__)
     problem = Problem(503, "the database is unavailable; try again shortly", "database-unavailable")
@@ -114,4 +126,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(DataError, _on_bad_value)
     app.add_exception_handler(Exception, _on_unexpected)

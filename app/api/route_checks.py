@@ -1,5 +1,6 @@
 """POST /v1/route-checks and /v1/route-checks/batch: thin over core/risk/run.py."""
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -20,6 +21,7 @@ from app.core.routes.resolve import RouteInputError
 from app.store.hazard_source import HazardSource
 
 router = APIRouter(prefix="/v1", tags=["route checks"])
+log = logging.getLogger(__name__)
 GEOJSON = "application/geo+json"
 NDJSON = "application/x-ndjson"
 MAX_BATCH_ROUTES = 10_000
@@ -131,6 +133,15 @@ def _batch_lines(
             line["error"] = _problem_line(errors)
         except RouteInputError as error:
             line["error"] = _problem_line([{"field": error.field, "reason": error.reason}])
+        except Exception:
+            # One route must not end the stream for all the others.
+            log.exception("route %d of a batch failed", index)
+            line["error"] = {
+                "type": "https://airspace-risk.org/problems/internal-error",
+                "title": "Internal Server Error",
+                "status": 500,
+                "detail": "this route could not be checked; the error has been logged",
+            }
         yield orjson.dumps(line, option=orjson.OPT_UTC_Z | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
 
 

@@ -42,10 +42,17 @@ def _json(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def snapshot(connection: Connection, layer: Layer, feature_id: str) -> dict[str, Any] | None:
-    """The stored feature as GeoJSON (engagement areas by their site), or None."""
+def snapshot(
+    connection: Connection, layer: Layer, feature_id: str, lock: bool = False
+) -> dict[str, Any] | None:
+    """The stored feature as GeoJSON (engagement areas by their site), or None.
+
+    With lock, the row stays locked until the transaction ends, so that two writers (an edit
+    and a review, two reviews) are served one after the other, each seeing the other's result.
+    """
     table = LAYER_TABLES[layer.value]
-    row = connection.execute(select(table).where(table.c.id == feature_id)).first()
+    query = select(table).where(table.c.id == feature_id)
+    row = connection.execute(query.with_for_update() if lock else query).first()
     if row is None:
         return None
     values = row._mapping
@@ -141,7 +148,7 @@ def update(
 ) -> dict[str, Any]:
     """Replace a feature's record and geometry with a checked new one."""
     table = LAYER_TABLES[layer.value]
-    before = snapshot(connection, layer, feature_id)
+    before = snapshot(connection, layer, feature_id, lock=True)
     if before is None or before["state"].get("retired_at"):
         raise FeatureMissing(f"no current {layer.value} {feature_id!r}")
     (row,) = feature_rows(layer, [feature], catalogue)
@@ -165,7 +172,7 @@ def set_state(
 ) -> dict[str, Any]:
     """Change state columns only (retire, review), versioned and audited."""
     table = LAYER_TABLES[layer.value]
-    before = snapshot(connection, layer, feature_id)
+    before = snapshot(connection, layer, feature_id, lock=True)
     if before is None or before["state"].get("retired_at"):
         raise FeatureMissing(f"no current {layer.value} {feature_id!r}")
     connection.execute(sql_update(table).where(table.c.id == feature_id).values(**values))

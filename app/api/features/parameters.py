@@ -12,6 +12,7 @@ from app.core.layers.item_query import Envelope
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
+MAX_OFFSET = 1_000_000_000
 
 
 def bad_parameter(parameter: str, reason: str) -> Problem:
@@ -56,11 +57,13 @@ def _moment(text: str, end_of_day: bool) -> datetime:
             moment = datetime.combine(day, time(0), tzinfo=UTC)
             return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
         parsed = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise bad_parameter("datetime", f"{text!r} is not an RFC 3339 date-time or date") from None
     if parsed.tzinfo is None:
         raise bad_parameter("datetime", f"{text!r} has no time zone (add Z for UTC)")
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
@@ -105,8 +108,8 @@ def offset_parameter(
     """Where a page starts."""
     if offset is None:
         return 0
-    if offset < 0:
-        raise bad_parameter("offset", "must be zero or a positive integer")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise bad_parameter("offset", f"must be an integer from 0 to {MAX_OFFSET}")
     return offset
 
 

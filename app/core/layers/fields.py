@@ -20,9 +20,18 @@ def _check_url(value: str) -> str:
     return value
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 def _to_utc(value: datetime) -> datetime:
-    """Normalise an aware datetime to UTC."""
-    return value.astimezone(UTC)
+    """Normalise an aware datetime to UTC, within years the service can compute with."""
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"the year must be from {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return moment
 
 
 # Ids are URL-safe and have no dots: QGIS and GDAL mis-handle dotted ids.

@@ -148,7 +148,8 @@ class RouteChecker:
 
         The two do not overlap, so a point of route is in at most one of them (cached).
         """
-        if radius_nm not in self._rings:
+        cached = self._rings.get(radius_nm)
+        if cached is None:
             rings: list[Hazard] = []
             near_nm = min(self.model.incident_near_nm, radius_nm)
             for incident in self.incidents:
@@ -159,10 +160,12 @@ class RouteChecker:
                     outer = geodesic_circle(incident.area.x, incident.area.y, radius_nm)
                     ring = to_multipolygon(outer.difference(near))
                     rings.append(replace(incident, area=ring, ring_nm=radius_nm))
+            cached = (rings, LateralIndex([r.area for r in rings]))
+            # Another thread may have built the same entry meanwhile: either one is right.
             if len(self._rings) > 8:
-                self._rings.clear()
-            self._rings[radius_nm] = (rings, LateralIndex([r.area for r in rings]))
-        return self._rings[radius_nm]
+                self._rings = {}
+            self._rings[radius_nm] = cached
+        return cached
 
     def check(
         self,

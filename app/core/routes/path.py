@@ -15,6 +15,7 @@ FloatArray = NDArray[np.float64]
 MAX_PIECE_M = 5_000.0
 MAX_PIECE_LON_DEG = 0.5
 MIN_LEG_M = 0.5
+MIN_ROUTE_M = 10.0  # shorter than this is not a flight
 
 
 class PathError(ValueError):
@@ -58,8 +59,10 @@ class RoutePath:
                 legs.append(Leg(lons[i], lats[i], float(azimuth), float(length), start_m, i))
                 start_m += float(length)
             self.waypoint_distance_m.append(start_m)
-        if not legs:
-            raise PathError("the route's points are all the same place")
+        if not legs or start_m < MIN_ROUTE_M:
+            raise PathError(
+                f"the route is shorter than {MIN_ROUTE_M:g} m: its points are one place"
+            )
         self.legs = legs
         self.length_m = start_m
         self._leg_starts = np.array([leg.start_m for leg in legs])

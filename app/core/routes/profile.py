@@ -129,11 +129,7 @@ def time_profile(
 
 
 def _distinct(xs: Sequence[float], ys: Sequence[float]) -> Piecewise:
-    """A piecewise function from points whose xs may repeat (zero-length legs): keep the last."""
-    points: dict[float, float] = {}
-    for x, y in zip(xs, ys, strict=True):
-        points[x] = y
-    keys = sorted(points)
-    if len(keys) == 1:
-        keys.append(keys[0])
-    return Piecewise(tuple(keys), tuple(points[k] for k in keys))
+    """A piecewise function from points whose xs may repeat: a waypoint given twice with two
+    times is a hold there, a jump in time at one distance; both times are kept, so the leg
+    before it is timed by the arrival and the leg after by the departure."""
+    return Piecewise(tuple(xs), tuple(ys))

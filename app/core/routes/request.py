@@ -55,7 +55,10 @@ class RouteCheckRequest(BaseModel):
         default=None, description="UTC time at the first point (with a time zone)."
     )
     ground_speed_kt: float | None = Field(
-        default=None, gt=0.0, le=2_000.0, description="Ground speed; 450 kt when not given."
+        default=None,
+        ge=30.0,
+        le=2_000.0,
+        description="Ground speed, 30–2,000 kt; 450 kt when not given.",
     )
     incident_radius_nm: float | None = Field(
         default=None,

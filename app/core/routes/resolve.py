@@ -99,6 +99,16 @@ def _from_icao_route(text: str) -> list[Waypoint]:
     return waypoints
 
 
+def _finite(value: Any) -> bool:
+    """A JSON number that is a finite float (huge integers are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _from_geojson(document: dict[str, Any]) -> list[Waypoint]:
     """A GeoJSON LineString (or a Feature holding one) as waypoints."""
     field = "route"
@@ -118,10 +128,7 @@ def _from_geojson(document: dict[str, Any]) -> list[Waypoint]:
         where = f"{field}.coordinates.{index}"
         if not isinstance(position, list) or len(position) not in (2, 3):
             raise RouteInputError(where, "a position is [lon, lat] or [lon, lat, alt_ft]")
-        if not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            for v in position
-        ):
+        if not all(_finite(v) for v in position):
             raise RouteInputError(where, "coordinates must be finite numbers")
         lon, lat = float(position[0]), float(position[1])
         if not -180.0 <= lon <= 180.0:
