@@ -155,10 +155,13 @@ def extent(
             func.ST_YMax(func.ST_Extent(table.c.geom)),
             func.min(start_column),
             func.max(end_column),
+            func.bool_or(start_column.is_(None)),
+            func.bool_or(end_column.is_(None)),
         ).where(conditions)
     ).one()
     bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])
-    return bbox, row[4], row[5]
+    # An open-ended feature makes the collection's interval open at that end.
+    return bbox, None if row[6] else row[4], None if row[7] else row[5]
 
 
 def vector_tile(connection: Connection, collection: Collection, z: int, x: int, y: int) -> bytes:

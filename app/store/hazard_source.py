@@ -156,14 +156,18 @@ class HazardSource:
     ) -> tuple[int, RouteChecker]:
         """The current data_version and a checker built from that state of the data."""
         version = data_version(connection)
-        with self._lock:
-            if as_of is not None:
-                key = (version, as_of)
-                if key not in self._as_of:
+        if as_of is not None:
+            # Built outside the lock: a check as of another time must not stall current ones.
+            key = (version, as_of)
+            checker = self._as_of.get(key)
+            if checker is None:
+                checker = RouteChecker(*load_hazards(connection, as_of))
+                with self._lock:
                     if len(self._as_of) >= AS_OF_CACHE:
-                        self._as_of.clear()
-                    self._as_of[key] = RouteChecker(*load_hazards(connection, as_of))
-                return version, self._as_of[key]
+                        self._as_of = {}
+                    self._as_of[key] = checker
+            return version, checker
+        with self._lock:
             if self._checker is None or version != self._version:
                 self._checker = RouteChecker(*load_hazards(connection))
                 self._version = version
