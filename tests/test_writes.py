@@ -501,3 +501,68 @@ def test_malformed_patches_are_422(write_server: LiveServer, keys: dict[str, str
             write_server, "PATCH", "/v1/conflict-zones/z-patch", keys["editor"], json=body
         )
         assert _problem(response, 422)["field"] == field
+
+
+WRITE_ENDPOINTS = [
+    ("POST", "/v1/incidents", "reviewer"),
+    ("PATCH", "/v1/incidents/editable-hit", "reviewer"),
+    ("POST", "/v1/incidents/editable-hit/verify", "researcher"),
+    ("POST", "/v1/incidents/editable-hit/reject", "researcher"),
+    ("POST", "/v1/conflict-zones", "researcher"),
+    ("PATCH", "/v1/conflict-zones/z-version", "reviewer"),
+    ("DELETE", "/v1/conflict-zones/z-version", "researcher"),
+    ("POST", "/v1/engagement-areas", "reviewer"),
+    ("PATCH", "/v1/engagement-areas/test-sam-site", "researcher"),
+    ("DELETE", "/v1/engagement-areas/test-sam-site", "reviewer"),
+    ("GET", "/v1/audit", "editor"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "wrong_role"), WRITE_ENDPOINTS)
+def test_every_write_endpoint_needs_a_key_of_the_right_role(
+    write_server: LiveServer, keys: dict[str, str], method: str, path: str, wrong_role: str
+) -> None:
+    body = {"comment": "x"} if path.endswith(("verify", "reject")) else {"properties": {}}
+    assert _problem(_call(write_server, method, path, json=body), 401)["status"] == 401
+    assert (
+        _problem(_call(write_server, method, path, keys["revoked"], json=body), 401)["status"]
+        == 401
+    )
+    assert (
+        _problem(_call(write_server, method, path, keys[wrong_role], json=body), 403)["status"]
+        == 403
+    )
+
+
+def test_zone_creation_retry_with_idempotency_key(
+    write_server: LiveServer, keys: dict[str, str], db: Any
+) -> None:
+    zone = f.zone(id="z-idempotent")
+    headers = {"Idempotency-Key": "zone-z-idempotent"}
+    first = _call(
+        write_server, "POST", "/v1/conflict-zones", keys["editor"], json=zone, headers=headers
+    )
+    again = _call(
+        write_server, "POST", "/v1/conflict-zones", keys["editor"], json=zone, headers=headers
+    )
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert _audit_count(db, "z-idempotent") == 1
+
+
+def test_failed_patch_writes_no_audit_row(
+    write_server: LiveServer, keys: dict[str, str], db: Any
+) -> None:
+    _call(
+        write_server, "POST", "/v1/conflict-zones", keys["editor"], json=f.zone(id="z-failed-patch")
+    )
+    before = _audit_count(db, "z-failed-patch")
+    bad = _call(
+        write_server,
+        "PATCH",
+        "/v1/conflict-zones/z-failed-patch",
+        keys["editor"],
+        json={"properties": {"level": 9}},
+    )
+    assert _problem(bad, 422)["field"] == "level"
+    assert _audit_count(db, "z-failed-patch") == before

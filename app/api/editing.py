@@ -15,10 +15,13 @@ from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.api.write_support import (
     conflict,
+    idempotency_key,
     limit_rate,
     not_found,
     read_feature,
     refused,
+    remember,
+    replay,
 )
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.vocabulary import Layer
@@ -81,21 +84,33 @@ async def create_feature(
     system from the catalogue (range and ceiling filled in, circle computed geodesically)."""
     limit_rate(request, key)
     chosen = PATHS[layer]
+    raw = await request.body()
+    idempotency = idempotency_key(request)
     feature = read_feature(await _json_body(request), chosen, repair)
 
-    def write() -> dict[str, Any]:
+    def write() -> tuple[int, Any, bool]:
         try:
             with engine.begin() as connection:
-                return feature_writes.create(
+                if idempotency is not None:
+                    earlier = replay(connection, key, idempotency, raw)
+                    if earlier is not None:
+                        return earlier[0], earlier[1], True
+                created = feature_writes.create(
                     connection, chosen, feature, key.id, read_catalogue(connection)
                 )
+                if idempotency is not None:
+                    remember(connection, key, idempotency, raw, 201, created)
+                return 201, created, False
         except feature_writes.FeatureConflict as error:
             raise conflict(error) from None
         except LayerFileError as error:
             raise refused(error) from None
 
     # Database work off the event loop: a write waiting on a lock must not stall the server.
-    return _created(await run_in_threadpool(write), request, layer)
+    status, answer, replayed = await run_in_threadpool(write)
+    if replayed:
+        return JsonResponse(answer, status_code=status, headers={"Idempotent-Replayed": "true"})
+    return _created(answer, request, layer)
 
 
 @router.patch(
