@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from app.main import create_app
 from app.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from app.store import migrations
+from app.store.layer_import import load_bundled
 from app.store.provisioning import drop_database, ensure_database, ensure_postgis
 
 GEODATA = PROJECT_ROOT / "geodata"
@@ -114,17 +115,21 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def loaded_database_url() -> Iterator[str]:
-    """A database of its own with the bundled layers loaded and committed (read-only use)."""
-    from app.store.layer_import import load_bundled
-
-    url = new_database("layers")
+def loaded_database(purpose: str) -> str:
+    """A new database at head with the bundled layers loaded and committed."""
+    url = new_database(purpose)
     migrations.upgrade(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         load_bundled(connection, GEODATA)
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def loaded_database_url() -> Iterator[str]:
+    """A database of its own with the bundled layers (read-only use)."""
+    url = loaded_database("layers")
     yield url
     drop_database(url)
 
@@ -139,14 +144,7 @@ def layers_server(loaded_database_url: str) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def writable_database_url() -> Iterator[str]:
     """A database of its own, bundled layers loaded, for tests that write through the API."""
-    from app.store.layer_import import load_bundled
-
-    url = new_database("writes")
-    migrations.upgrade(url)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        load_bundled(connection, GEODATA)
-    engine.dispose()
+    url = loaded_database("writes")
     yield url
     drop_database(url)
 

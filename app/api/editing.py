@@ -18,10 +18,9 @@ from app.api.write_support import (
     idempotency_key,
     limit_rate,
     not_found,
+    once,
     read_feature,
     refused,
-    remember,
-    replay,
 )
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.vocabulary import Layer
@@ -88,28 +87,24 @@ async def create_feature(
     idempotency = idempotency_key(request)
     feature = read_feature(await _json_body(request), chosen, repair)
 
-    def write() -> tuple[int, Any, bool]:
+    def write() -> tuple[Any, bool]:
         try:
             with engine.begin() as connection:
-                if idempotency is not None:
-                    earlier = replay(connection, key, idempotency, raw)
-                    if earlier is not None:
-                        return earlier[0], earlier[1], True
-                created = feature_writes.create(
-                    connection, chosen, feature, key.id, read_catalogue(connection)
-                )
-                if idempotency is not None:
-                    remember(connection, key, idempotency, raw, 201, created)
-                return 201, created, False
+                return once(
+                    connection, key, idempotency, raw,
+                    lambda: feature_writes.create(
+                        connection, chosen, feature, key.id, read_catalogue(connection)
+                    ),
+                )  # fmt: skip
         except feature_writes.FeatureConflict as error:
             raise conflict(error) from None
         except LayerFileError as error:
             raise refused(error) from None
 
     # Database work off the event loop: a write waiting on a lock must not stall the server.
-    status, answer, replayed = await run_in_threadpool(write)
+    answer, replayed = await run_in_threadpool(write)
     if replayed:
-        return JsonResponse(answer, status_code=status, headers={"Idempotent-Replayed": "true"})
+        return JsonResponse(answer, status_code=201, headers={"Idempotent-Replayed": "true"})
     return _created(answer, request, layer)
 
 

@@ -21,9 +21,8 @@ from app.api.write_support import (
     idempotency_key,
     limit_rate,
     not_found,
+    once,
     read_feature,
-    remember,
-    replay,
 )
 from app.core.layers.layer_file import Feature
 from app.core.layers.vocabulary import Layer
@@ -99,20 +98,16 @@ async def file_incident(request: Request, engine: EngineDep, key: Filer) -> Json
     idempotency = idempotency_key(request)
     feature = read_feature(_prepare(await _json_body(request)), Layer.INCIDENTS, repair=False)
 
-    def write() -> tuple[int, Any, bool]:
+    def create(connection: Connection) -> dict[str, Any]:
+        created = feature_writes.create(
+            connection, Layer.INCIDENTS, feature, key.id, {}, extra={"submitted_by": key.id}
+        )
+        return {**created, "possible_duplicates": _duplicates(connection, feature, key)}
+
+    def write() -> tuple[Any, bool]:
         try:
             with engine.begin() as connection:
-                if idempotency is not None:
-                    earlier = replay(connection, key, idempotency, raw)
-                    if earlier is not None:
-                        return earlier[0], earlier[1], True
-                created = feature_writes.create(
-                    connection, Layer.INCIDENTS, feature, key.id, {}, extra={"submitted_by": key.id}
-                )
-                answer = {**created, "possible_duplicates": _duplicates(connection, feature, key)}
-                if idempotency is not None:
-                    remember(connection, key, idempotency, raw, 201, answer)
-                return 201, answer, False
+                return once(connection, key, idempotency, raw, lambda: create(connection))
         except feature_writes.FeatureConflict as error:
             raise conflict(error) from None
         except IntegrityError:
@@ -121,9 +116,9 @@ async def file_incident(request: Request, engine: EngineDep, key: Filer) -> Json
             ) from None
 
     # Database work off the event loop: a write waiting on a lock must not stall the server.
-    status, answer, replayed = await run_in_threadpool(write)
+    answer, replayed = await run_in_threadpool(write)
     if replayed:
-        return JsonResponse(answer, status_code=status, headers={"Idempotent-Replayed": "true"})
+        return JsonResponse(answer, status_code=201, headers={"Idempotent-Replayed": "true"})
     base = str(request.base_url).rstrip("/")
     return JsonResponse(
         answer, status_code=201, headers={"Location": f"{base}/v1/incidents/{answer['id']}"}

@@ -121,3 +121,21 @@ def remember(
             body=orjson.loads(orjson.dumps(answer)),
         )
     )  # fmt: skip
+
+
+def once(
+    connection: Connection,
+    key: ApiKey,
+    idempotency: str | None,
+    body: bytes,
+    write: Callable[[], Any],
+) -> tuple[Any, bool]:
+    """Run a creating write at most once per Idempotency-Key: (answer, replayed)."""
+    if idempotency is not None:
+        earlier = replay(connection, key, idempotency, body)
+        if earlier is not None:
+            return earlier[1], True
+    answer = write()
+    if idempotency is not None:
+        remember(connection, key, idempotency, body, 201, answer)
+    return answer, False
