@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 
@@ -21,6 +22,12 @@ from app.store.layer_import import load_bundled
 from app.store.provisioning import drop_database, ensure_database, ensure_postgis
 
 GEODATA = PROJECT_ROOT / "geodata"
+
+# Property tests explore new examples on developers' machines; in CI they replay the same
+# derandomised ones, so that a submission's result does not depend on luck.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _server_url() -> str:
