@@ -338,3 +338,16 @@ def test_a_downloaded_layer_imports_back_unchanged(layers_server: LiveServer, la
     }
     again = parse_layer_file(Layer(layer), downloaded.content)
     assert {f.record.id: f.record for f in again} == bundled
+
+
+def test_validity_ends_before_valid_to(layers_server: LiveServer) -> None:
+    """At the instant one restriction hands over to the next, only the new one is valid (as
+    in route checks): below FL260 ended, below FL320 began at 2014-07-14T00:00Z."""
+    page = _get(
+        layers_server,
+        "/collections/conflict_zones/items",
+        params={"datetime": "2014-07-14T00:00:00Z"},
+    ).json()
+    ids = {f["id"] for f in page["features"]}
+    assert "ukraine-east-2014-below-fl320" in ids
+    assert "ukraine-east-2014-below-fl260" not in ids

@@ -73,7 +73,11 @@ def _conditions(collection: Collection, table: Table, query: ItemQuery) -> Colum
         if query.end is not None:
             clauses.append(or_(start_column.is_(None), start_column <= query.end))
         if query.start is not None:
-            clauses.append(or_(end_column.is_(None), end_column >= query.start))
+            # A validity window ends before valid_to (as in route checks); an incident's
+            # occurred_at is an instant, matched inclusively.
+            instant = collection.temporal[0] == collection.temporal[1]
+            after = end_column >= query.start if instant else end_column > query.start
+            clauses.append(or_(end_column.is_(None), after))
     for name, value in query.equals:
         clauses.append(table.c[name] == value)
     return and_(true(), *clauses)
