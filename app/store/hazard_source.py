@@ -18,13 +18,7 @@ from app.core.risk.hazard_records import engagement_hazard, incident_hazard, zon
 from app.core.risk.hazards import Hazard
 from app.store.layer_stats import data_version
 from app.store.layer_writer import read_catalogue
-from app.store.tables import (
-    LAYER_TABLES,
-    conflict_zones,
-    engagement_areas,
-    feature_versions,
-    incidents,
-)
+from app.store.tables import LAYER_TABLES, feature_versions
 
 AS_OF_CACHE = 4
 
@@ -172,6 +166,3 @@ class HazardSource:
                 self._checker = RouteChecker(*load_hazards(connection))
                 self._version = version
             return version, self._checker
-
-
-__all__ = ["HazardSource", "conflict_zones", "engagement_areas", "incidents", "load_hazards"]
