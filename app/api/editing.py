@@ -3,7 +3,6 @@ erase), and anyone may read a feature's history."""
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func
@@ -16,6 +15,7 @@ from app.api.responses import JsonResponse
 from app.api.write_support import (
     conflict,
     idempotency_key,
+    json_body,
     limit_rate,
     not_found,
     once,
@@ -34,18 +34,6 @@ LayerPath = Annotated[str, Path(pattern="^(conflict-zones|engagement-areas)$")]
 FeatureId = Annotated[str, Path(max_length=128)]
 Repair = Annotated[bool, Query(description="Repair an invalid polygon instead of refusing it.")]
 Editor = Annotated[ApiKey, Depends(require_role("editor"))]
-
-
-async def _json_body(request: Request) -> Any:
-    """The request body as JSON, or a 422 naming the body."""
-    raw = await request.body()
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise Problem(
-            422, f"the body is not JSON: {error}", "invalid-request",
-            errors=[FieldError("body", "not JSON")],
-        ) from None  # fmt: skip
 
 
 def patch_body(body: Any) -> dict[str, Any]:
@@ -85,7 +73,7 @@ async def create_feature(
     chosen = PATHS[layer]
     raw = await request.body()
     idempotency = idempotency_key(request)
-    feature = read_feature(await _json_body(request), chosen, repair)
+    feature = read_feature(await json_body(request), chosen, repair)
 
     def write() -> tuple[Any, bool]:
         try:
@@ -124,7 +112,7 @@ async def patch_feature(
     """Body: {"properties": {...changed...}, "geometry": {...}?}; the result is checked whole."""
     limit_rate(request, key)
     chosen = PATHS[layer]
-    body = patch_body(await _json_body(request))
+    body = patch_body(await json_body(request))
     changes = body.get("properties") or {}
     if "id" in changes and changes["id"] != feature_id:
         raise Problem(

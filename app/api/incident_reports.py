@@ -13,12 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
 from app.api.dependencies import EngineDep
-from app.api.editing import _json_body, patch_body
+from app.api.editing import patch_body
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.api.write_support import (
     conflict,
     idempotency_key,
+    json_body,
     limit_rate,
     not_found,
     once,
@@ -96,7 +97,7 @@ async def file_incident(request: Request, engine: EngineDep, key: Filer) -> Json
     limit_rate(request, key)
     raw = await request.body()
     idempotency = idempotency_key(request)
-    feature = read_feature(_prepare(await _json_body(request)), Layer.INCIDENTS, repair=False)
+    feature = read_feature(_prepare(await json_body(request)), Layer.INCIDENTS, repair=False)
 
     def create(connection: Connection) -> dict[str, Any]:
         created = feature_writes.create(
@@ -159,7 +160,7 @@ async def edit_report(
 ) -> JsonResponse:
     """Researchers edit their own pending reports; body {"properties": …, "geometry": …}."""
     limit_rate(request, key)
-    body = patch_body(await _json_body(request))
+    body = patch_body(await json_body(request))
     changes = dict(body.get("properties") or {})
     for fixed in ("id", "status"):
         if fixed in changes:

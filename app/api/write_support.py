@@ -139,3 +139,15 @@ def once(
     if idempotency is not None:
         remember(connection, key, idempotency, body, 201, answer)
     return answer, False
+
+
+async def json_body(request: Request) -> Any:
+    """The request body as JSON, or a 422 naming the body."""
+    raw = await request.body()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise Problem(
+            422, f"the body is not JSON: {error}", "invalid-request",
+            errors=[FieldError("body", "not JSON")],
+        ) from None  # fmt: skip

@@ -63,23 +63,18 @@ def _collection(collection_id: str) -> Collection:
             404,
             f"no collection {collection_id!r}; there are {', '.join(COLLECTIONS)}",
             "not-found",
-            errors=[_field("collectionId", "unknown collection")],
+            errors=[FieldError("collectionId", "unknown collection")],
         )
     return collection
 
 
-def _field(name: str, reason: str) -> FieldError:
-    return FieldError(name, reason)
-
-
-def _version(connection: Connection) -> tuple[int, str]:
-    """The data version and its HTTP date, for ETag and Last-Modified."""
+def _conditional(
+    connection: Connection, request: Request, tag: str
+) -> tuple[dict[str, str], Response | None]:
+    """ETag and Last-Modified from the data version, and a 304 if the client has this one."""
     row = connection.execute(select(dataset_state.c.data_version, dataset_state.c.changed_at)).one()
-    return int(row[0]), format_datetime(row[1], usegmt=True)
-
-
-def _cache_headers(version: int, changed: str, tag: str) -> dict[str, str]:
-    return {"ETag": f'W/"{version}-{tag}"', "Last-Modified": changed}
+    headers = {"ETag": f'W/"{row[0]}-{tag}"', "Last-Modified": format_datetime(row[1], usegmt=True)}
+    return headers, not_modified(request, headers["ETag"])
 
 
 @router.get(
@@ -320,9 +315,9 @@ def items(
     fmt = _format(request, f)
     base = _base(request)
     with engine.connect() as connection:
-        version, changed = _version(connection)
-        cache = _cache_headers(version, changed, f"{chosen.id}-{fmt or 'page'}-{request.url.query}")
-        unchanged = not_modified(request, cache["ETag"])
+        cache, unchanged = _conditional(
+            connection, request, f"{chosen.id}-{fmt or 'page'}-{request.url.query}"
+        )
         if unchanged is not None:
             return unchanged
         if fmt is not None:
@@ -377,16 +372,14 @@ def feature(
     """A single published feature by id."""
     chosen = _collection(collection_id)
     with engine.connect() as connection:
-        version, changed = _version(connection)
-        cache = _cache_headers(version, changed, f"{chosen.id}-{feature_id}")
-        unchanged = not_modified(request, cache["ETag"])
+        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{feature_id}")
         if unchanged is not None:
             return unchanged
         row = feature_queries.fetch_item(connection, chosen, feature_id)
     if row is None:
         raise Problem(
             404, f"no feature {feature_id!r} in {chosen.id}", "not-found",
-            errors=[_field("featureId", "unknown feature")],
+            errors=[FieldError("featureId", "unknown feature")],
         )  # fmt: skip
     base = _base(request)
     links = orjson.dumps(
@@ -426,9 +419,7 @@ def vector_tile(
     if x >= 2**z or y >= 2**z:
         raise bad_parameter("x" if x >= 2**z else "y", f"must be below {2**z} at zoom {z}")
     with engine.connect() as connection:
-        version, changed = _version(connection)
-        cache = _cache_headers(version, changed, f"{chosen.id}-{z}-{x}-{y}")
-        unchanged = not_modified(request, cache["ETag"])
+        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{z}-{x}-{y}")
         if unchanged is not None:
             return unchanged
         data = feature_queries.vector_tile(connection, chosen, z, x, y)
