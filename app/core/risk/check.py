@@ -1,11 +1,9 @@
 """The route check: which hazards apply where along a planned flight, in 3D and in time, and
 the segments and scores that follow."""
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import pairwise
 
 import numpy as np
 from shapely.geometry import Point
@@ -13,18 +11,17 @@ from shapely.geometry import Point
 from app.core.geodesy import WGS84
 from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
-from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.applications import Applied, HazardArrays, apply
+from app.core.risk.hazards import Hazard
 from app.core.risk.lateral import LateralIndex
 from app.core.risk.model import DEFAULT_MODEL, ScoringModel
+from app.core.risk.sweep import log_remaining, sweep
 from app.core.routes.path import Densified, RoutePath
-from app.core.routes.piecewise import Interval, Piecewise, intersect
+from app.core.routes.piecewise import Piecewise
 from app.core.routes.profile import altitude_profile, time_profile
+from app.core.routes.span_sets import SpanSets
 from app.core.routes.waypoints import Waypoint
 from app.core.units import METRES_PER_NM
-
-BREAKPOINT_TOLERANCE_M = 1.0
-# A raw score of 100 would make log(1 − r/100) infinite; the exact product is kept for reports.
-MAX_RAW = 99.999
 
 
 @dataclass(frozen=True)
@@ -68,15 +65,33 @@ class AppliedHazard:
 
 @dataclass(frozen=True)
 class Application:
-    """A hazard applying over some stretches, inside its band or just above, with its score."""
+    """A hazard applying, inside its band or just above it, with the score it gives alone."""
 
     hazard: Hazard
     above_ceiling: bool
-    spans: list[Interval]
     raw_score: float
 
 
-@dataclass(frozen=True)
+class Found:
+    """The applications found on one route, and their spans: what segments read their
+    hazards from."""
+
+    def __init__(self, applied: Applied) -> None:
+        self.applied = applied
+
+    def at(self, probe_m: float) -> tuple[Application, ...]:
+        """The applications whose spans cover this point, in the order found."""
+        spans = self.applied.spans
+        numbers = np.unique(spans.owner[(spans.low <= probe_m) & (probe_m < spans.high)])
+        applied = self.applied
+        return tuple(
+            Application(applied.hazards[n], applied.above_ceiling[n], applied.raw_scores[n])
+            for n in numbers.tolist()
+        )
+
+
+# Not frozen: a route has thousands of segments, and a frozen dataclass is 5× slower to build.
+@dataclass(slots=True)
 class Segment:
     """A stretch of route over which the applicable hazards and the score do not change."""
 
@@ -84,23 +99,24 @@ class Segment:
     end_m: float
     score: float
     category: str
-    members: frozenset[int]
-    pool: Sequence[Application]
+    # A point inside the segment where its hazards are read off (all its points give the same).
+    probe_m: float
+    found: Found
     model: ScoringModel = DEFAULT_MODEL
 
     @property
     def applications(self) -> tuple[Application, ...]:
-        """What applies here (resolved when asked for: the sweep keeps only indices)."""
-        return tuple(self.pool[n] for n in sorted(self.members))
+        """What applies here (resolved when asked for: the sweep keeps only a probe point)."""
+        return self.found.at(self.probe_m)
 
     @property
     def hazards(self) -> tuple[AppliedHazard, ...]:
         """The hazards with their contributions, largest first (computed when asked for)."""
-        raw = [a.raw_score for a in self.applications]
-        _, contributions = self.model.combine(raw)
+        applications = self.applications
+        _, contributions = self.model.combine([a.raw_score for a in applications])
         applied = [
             AppliedHazard(a.hazard, a.above_ceiling, a.raw_score, c)
-            for a, c in zip(self.applications, contributions, strict=True)
+            for a, c in zip(applications, contributions, strict=True)
         ]
         applied.sort(key=lambda a: (-a.contribution, a.hazard.layer.value, a.hazard.id))
         return tuple(applied)
@@ -139,11 +155,12 @@ class RouteChecker:
     ) -> None:
         self.hazards = list(hazards)
         self.index = LateralIndex([h.area for h in self.hazards])
+        self.arrays = HazardArrays.of(self.hazards, model)
         self.incidents = [i for i in incidents if isinstance(i.area, Point)]
         self.model = model
-        self._rings: dict[float, tuple[list[Hazard], LateralIndex]] = {}
+        self._rings: dict[float, tuple[list[Hazard], LateralIndex, HazardArrays]] = {}
 
-    def _incident_rings(self, radius_nm: float) -> tuple[list[Hazard], LateralIndex]:
+    def _incident_rings(self, radius_nm: float) -> tuple[list[Hazard], LateralIndex, HazardArrays]:
         """Around each incident: the near disc, and the ring out to the requested radius.
 
         The two do not overlap, so a point of route is in at most one of them (cached).
@@ -160,7 +177,8 @@ class RouteChecker:
                     outer = geodesic_circle(incident.area.x, incident.area.y, radius_nm)
                     ring = to_multipolygon(outer.difference(near))
                     rings.append(replace(incident, area=ring, ring_nm=radius_nm))
-            cached = (rings, LateralIndex([r.area for r in rings]))
+            index = LateralIndex([r.area for r in rings])
+            cached = (rings, index, HazardArrays.of(rings, self.model))
             # Another thread may have built the same entry meanwhile: either one is right.
             if len(self._rings) > 8:
                 self._rings = {}
@@ -183,129 +201,41 @@ class RouteChecker:
         radius_nm = incident_radius_nm or self.model.default_incident_radius_nm
         densified = plan.path.densify()
         reference_time = plan.time_at(0.0) or now
-        candidates: list[tuple[Hazard, list[Interval]]] = [
-            (self.hazards[i], spans) for i, spans in self.index.intervals(densified).items()
-        ]
-        ring_hits: list[tuple[Hazard, list[Interval]]] = []
+
+        def applied_on(hazards: list[Hazard], arrays: HazardArrays, lateral: SpanSets) -> Applied:
+            return apply(
+                hazards, arrays, lateral, plan.altitude_ft, plan.time_s, now, reference_time,
+                self.model,
+            )  # fmt: skip
+
+        found = applied_on(self.hazards, self.arrays, self.index.spans(densified))
+        reached: set[str] = set()
         if self.incidents:
-            rings, ring_index = self._incident_rings(radius_nm)
-            ring_hits = [(rings[i], spans) for i, spans in ring_index.intervals(densified).items()]
-        candidates += ring_hits
-        applications: list[Application] = []
-        # Many hazards share a band or a validity window: work each out once per route.
-        bands: dict[tuple[object, ...], list[tuple[bool, list[Interval]]]] = {}
-        windows: dict[tuple[object, ...], list[Interval]] = {}
-        for hazard, lateral in candidates:
-            window = (hazard.layer, hazard.valid_from, hazard.valid_to, hazard.occurred_at)
-            if window not in windows:
-                windows[window] = self._when_valid(plan, hazard, now, reference_time)
-            timely = windows[window]
-            if not timely:
-                continue
-            age = reference_time - hazard.occurred_at if hazard.occurred_at else None
-            band_key = (hazard.layer, hazard.lower_ft, hazard.upper_ft)
-            if band_key not in bands:
-                bands[band_key] = self._bands(plan, hazard)
-            for above, band in bands[band_key]:
-                spans = intersect(intersect(lateral, band), timely)
-                if spans:
-                    raw = self.model.raw_score(hazard, above, age)
-                    applications.append(Application(hazard, above, spans, raw))
-        segments = self._segments(plan, applications)
-        # Only incidents whose outer ring the route enters can be within the radius.
-        reached = {ring.id for ring, _ in ring_hits}
+            rings, ring_index, ring_arrays = self._incident_rings(radius_nm)
+            ring_spans = ring_index.spans(densified)
+            # Only incidents whose outer ring the route enters can be within the radius.
+            reached = {rings[i].id for i in np.unique(ring_spans.owner).tolist()}
+            found = _joined(found, applied_on(rings, ring_arrays, ring_spans))
+        segments = self._segments(plan, found)
         nearby = self._nearby(plan, densified, radius_nm, reached)
         valid_at = now if plan.time_s is None else None
         return RouteCheck(plan, tuple(segments), tuple(nearby), evaluated_at, radius_nm, valid_at)
 
-    def _bands(self, plan: FlightPlan, hazard: Hazard) -> list[tuple[bool, list[Interval]]]:
-        """Stretches inside the hazard's altitude band, and (zones) just above its ceiling."""
-        lower = hazard.lower_ft if hazard.lower_ft is not None else -math.inf
-        upper = hazard.upper_ft if hazard.upper_ft is not None else math.inf
-        bands = [(False, plan.altitude_ft.within(lower, upper, high_open=True))]
-        if hazard.layer is HazardLayer.CONFLICT_ZONE and hazard.upper_ft is not None:
-            top = hazard.upper_ft + self.model.zone_above_margin_ft
-            bands.append((True, plan.altitude_ft.within(hazard.upper_ft, top)))
-        return bands
-
-    def _when_valid(
-        self, plan: FlightPlan, hazard: Hazard, now: datetime, reference_time: datetime
-    ) -> list[Interval]:
-        """Stretches flown while the hazard is valid (the whole route at `now` without times).
-
-        An incident counts only if it was known when the flight set off (reference_time): a
-        replay of a flight must not be scored with what happened during it.
-        """
-        if hazard.layer is HazardLayer.INCIDENT:
-            known = hazard.occurred_at is None or hazard.occurred_at <= reference_time
-            return [(0.0, plan.path.length_m)] if known else []
-        start = hazard.valid_from.timestamp() if hazard.valid_from else -math.inf
-        end = hazard.valid_to.timestamp() if hazard.valid_to else math.inf
-        if plan.time_s is None:
-            return [(0.0, plan.path.length_m)] if start <= now.timestamp() < end else []
-        return plan.time_s.within(start, end, high_open=True)
-
-    def _segments(self, plan: FlightPlan, applications: list[Application]) -> list[Segment]:
-        """Cut the route wherever the set of applicable hazards changes; score each piece.
-
-        A sweep over span starts and ends: a span applies to a piece of route when it covers
-        the piece's middle. The score is kept as a running sum of log(1 − r/100), so a change
-        costs O(1) whatever the number of hazards.
-        """
-        total = plan.path.length_m
-        cuts = sorted({0.0, total, *(x for a in applications for s in a.spans for x in s)})
-        points = [cuts[0]]
-        for cut in cuts[1:]:
-            if cut - points[-1] >= BREAKPOINT_TOLERANCE_M:
-                points.append(cut)
-        points[-1] = total
-        events = sorted(
-            (position, step, number)
-            for number, application in enumerate(applications)
-            for a, b in application.spans
-            for position, step in ((a, 1), (b, -1))
+    def _segments(self, plan: FlightPlan, applied: Applied) -> list[Segment]:
+        """Cut the route wherever the set of applicable hazards changes; score each piece."""
+        swept = sweep(
+            plan.path.length_m, applied.spans, log_remaining(np.array(applied.raw_scores))
         )
-        logs = [math.log1p(-min(a.raw_score, MAX_RAW) / 100.0) for a in applications]
-        # The set of applying hazards is followed by an XOR of fixed per-hazard keys: equal keys
-        # mean an equal set (a hazard that ends and starts again at one cut changes nothing).
-        keys = [_mix64(number) for number in range(len(applications))]
-        counts = [0] * len(applications)
-        active: set[int] = set()
-        signature = 0
-        log_remaining = 0.0
-        cursor = 0
-        bounds: list[list[float]] = []  # [start, end, score] of each segment
-        members: list[frozenset[int]] = []
-        previous_signature = None
-        for start, end in pairwise(points):
-            middle = (start + end) / 2.0
-            while cursor < len(events) and events[cursor][0] <= middle:
-                _, step, number = events[cursor]
-                cursor += 1
-                counts[number] += step
-                if step > 0 and counts[number] == 1:
-                    active.add(number)
-                elif step < 0 and counts[number] == 0:
-                    active.discard(number)
-                else:
-                    continue
-                signature ^= keys[number]
-                log_remaining += step * logs[number]
-            if bounds and signature == previous_signature:
-                bounds[-1][1] = end
-                continue
-            previous_signature = signature
-            score = 0.0 if not active else round(100.0 * -math.expm1(log_remaining), 1)
-            bounds.append([start, end, score])
-            members.append(frozenset(active))
+        found = Found(applied)
         categories: dict[float, str] = {}
         segments = []
-        for (a, b, score), member in zip(bounds, members, strict=True):
-            if score not in categories:
-                categories[score] = self.model.category(score)
-            segments.append(
-                Segment(a, b, score, categories[score], member, applications, self.model)
-            )
+        for start, end, probe, score in zip(
+            swept.start_m, swept.end_m, swept.probe_m, swept.score, strict=True
+        ):
+            category = categories.get(score)
+            if category is None:
+                category = categories[score] = self.model.category(score)
+            segments.append(Segment(start, end, score, category, probe, found, self.model))
         return segments
 
     def _nearby(
@@ -328,15 +258,6 @@ class RouteChecker:
             if distance_m <= limit_m:
                 found.append(NearbyIncident(incident, distance_m, along_m))
         return sorted(found, key=lambda n: (n.distance_m, n.incident.id))
-
-
-def _mix64(value: int) -> int:
-    """SplitMix64: well-spread 64-bit keys from small integers (deterministic)."""
-    mask = (1 << 64) - 1
-    z = (value * 0x9E3779B97F4A7C15 + 0x9E3779B97F4A7C15) & mask
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-    return z ^ (z >> 31)
 
 
 def _nearest_vertex(densified: Densified, point: Point) -> tuple[int, float]:
@@ -372,3 +293,19 @@ def _closest_approach(
             break
     lon0, lat0 = path.position(best)
     return float(WGS84.inv(point.x, point.y, lon0, lat0)[2]), best
+
+
+def _joined(first: Applied, second: Applied) -> Applied:
+    """Two sets of applications as one (the second's numbers follow the first's)."""
+    offset = len(first.hazards)
+    spans = SpanSets(
+        np.concatenate([first.spans.owner, second.spans.owner + offset]),
+        np.concatenate([first.spans.low, second.spans.low]),
+        np.concatenate([first.spans.high, second.spans.high]),
+    )
+    return Applied(
+        first.hazards + second.hazards,
+        first.above_ceiling + second.above_ceiling,
+        first.raw_scores + second.raw_scores,
+        spans,
+    )

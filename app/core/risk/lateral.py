@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from app.core.risk.edge_grid import BUCKET_DEG, EdgeGrid, crossings
 from app.core.routes.path import Densified
 from app.core.routes.piecewise import Interval
+from app.core.routes.span_sets import SpanSets, empty, merge_runs
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -67,9 +68,13 @@ class LateralIndex:
 
     def intervals(self, path: Densified) -> dict[int, list[Interval]]:
         """For each hazard index the route touches, the merged distance intervals inside it."""
+        return self.spans(path).as_lists()
+
+    def spans(self, path: Densified) -> SpanSets:
+        """The merged distance intervals inside each area the route touches (owner: area)."""
         starts, ends, d0, d1 = _pieces(path)
         if len(starts) == 0 or len(self.areas) == 0:
-            return {}
+            return empty()
         order = np.argsort(d0, kind="stable")
         starts, ends, d0, d1 = starts[order], ends[order], d0[order], d1[order]
         piece, edge = self.grid.candidates(starts, ends)
@@ -82,7 +87,7 @@ class LateralIndex:
             starting = self.tree.query(shapely.points(starts[0]), predicate="intersects")
         touched = np.union1d(np.unique(area), starting)
         if touched.size == 0:
-            return {}
+            return empty()
         total = float(d1[-1])
         # Stretches between consecutive crossings of each area: [0, c1], [c1, c2], …, [ck, total].
         bound_area = np.concatenate([touched, area, touched])
@@ -102,16 +107,7 @@ class LateralIndex:
         # and a route flown along that line is inside the zone.
         with self._geos:
             inside = shapely.intersects_xy(self.areas[owner], x, y)
-        result: dict[int, list[Interval]] = {}
-        for number, start, end in zip(
-            owner[inside].tolist(), low[inside].tolist(), high[inside].tolist(), strict=True
-        ):
-            spans = result.setdefault(number, [])
-            if spans and start <= spans[-1][1] + SAME_CROSSING_M:
-                spans[-1] = (spans[-1][0], end)
-            else:
-                spans.append((start, end))
-        return result
+        return merge_runs(SpanSets(owner[inside], low[inside], high[inside]), SAME_CROSSING_M)
 
 
 def _interpolate(
