@@ -6,19 +6,18 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-BUCKET_DEG = 0.25
-COLUMNS = int(360 / BUCKET_DEG)
-ROWS = int(180 / BUCKET_DEG)
+BUCKET_DEG = 0.1
 
 
 def _buckets(
-    min_x: FloatArray, min_y: FloatArray, max_x: FloatArray, max_y: FloatArray
+    bucket_deg: float, min_x: FloatArray, min_y: FloatArray, max_x: FloatArray, max_y: FloatArray
 ) -> tuple[IntArray, IntArray]:
     """For boxes, every grid bucket each one covers, as (box index, bucket id) pairs."""
-    column0 = np.clip(((min_x + 180.0) // BUCKET_DEG).astype(np.int64), 0, COLUMNS - 1)
-    column1 = np.clip(((max_x + 180.0) // BUCKET_DEG).astype(np.int64), 0, COLUMNS - 1)
-    row0 = np.clip(((min_y + 90.0) // BUCKET_DEG).astype(np.int64), 0, ROWS - 1)
-    row1 = np.clip(((max_y + 90.0) // BUCKET_DEG).astype(np.int64), 0, ROWS - 1)
+    columns, rows = round(360 / bucket_deg), round(180 / bucket_deg)
+    column0 = np.clip(((min_x + 180.0) // bucket_deg).astype(np.int64), 0, columns - 1)
+    column1 = np.clip(((max_x + 180.0) // bucket_deg).astype(np.int64), 0, columns - 1)
+    row0 = np.clip(((min_y + 90.0) // bucket_deg).astype(np.int64), 0, rows - 1)
+    row1 = np.clip(((max_y + 90.0) // bucket_deg).astype(np.int64), 0, rows - 1)
     width = column1 - column0 + 1
     count = width * (row1 - row0 + 1)
     owner = np.repeat(np.arange(len(count), dtype=np.int64), count)
@@ -26,35 +25,36 @@ def _buckets(
     width_each = width[owner]
     column = column0[owner] + local % width_each
     row = row0[owner] + local // width_each
-    return owner, row * COLUMNS + column
+    return owner, row * columns + column
 
 
 class EdgeGrid:
-    """Edges (x0, y0) → (x1, y1) bucketed by the grid cells their boxes cover (CSR layout)."""
+    """Edges (x0, y0) → (x1, y1) bucketed by the grid cells their boxes cover.
 
-    def __init__(self, start: FloatArray, end: FloatArray) -> None:
-        self.start = start
-        self.end = end
-        edge, bucket = _buckets(
-            np.minimum(start[:, 0], end[:, 0]),
-            np.minimum(start[:, 1], end[:, 1]),
-            np.maximum(start[:, 0], end[:, 0]),
-            np.maximum(start[:, 1], end[:, 1]),
-        )
+    Only occupied buckets are stored (sorted ids, CSR offsets), so fine buckets cost no memory
+    over empty sea.
+    """
+
+    def __init__(self, start: FloatArray, end: FloatArray, bucket_deg: float = BUCKET_DEG) -> None:
+        # x and y columns, contiguous: `crossings` gathers from them.
+        self.start = np.ascontiguousarray(start.T)
+        self.end = np.ascontiguousarray(end.T)
+        self.bucket_deg = bucket_deg
+        edge, bucket = _buckets(bucket_deg, *_boxes(start, end))
         order = np.argsort(bucket, kind="stable")
         self.edges = edge[order]
-        self.offsets = np.searchsorted(bucket[order], np.arange(COLUMNS * ROWS + 1))
+        self.occupied, first = np.unique(bucket[order], return_index=True)
+        self.offsets = np.append(first, len(order)).astype(np.int64)
 
     def candidates(self, start: FloatArray, end: FloatArray) -> tuple[IntArray, IntArray]:
         """(segment index, edge index) pairs whose grid buckets meet (a pair sharing several
         buckets comes back more than once: the same crossing, which callers merge)."""
-        segment, bucket = _buckets(
-            np.minimum(start[:, 0], end[:, 0]),
-            np.minimum(start[:, 1], end[:, 1]),
-            np.maximum(start[:, 0], end[:, 0]),
-            np.maximum(start[:, 1], end[:, 1]),
-        )
-        first, last = self.offsets[bucket], self.offsets[bucket + 1]
+        segment, bucket = _buckets(self.bucket_deg, *_boxes(start, end))
+        slot = np.searchsorted(self.occupied, bucket)
+        slot = np.minimum(slot, len(self.occupied) - 1)
+        found = self.occupied[slot] == bucket if len(self.occupied) else np.zeros(0, dtype=bool)
+        segment, slot = segment[found], slot[found]
+        first, last = self.offsets[slot], self.offsets[slot + 1]
         count = last - first
         owner = np.repeat(segment, count)
         local = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(
@@ -64,18 +64,58 @@ class EdgeGrid:
         return owner, edge
 
 
+def _boxes(
+    start: FloatArray, end: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Bounding boxes of segments: min x, min y, max x, max y."""
+    return (
+        np.minimum(start[:, 0], end[:, 0]),
+        np.minimum(start[:, 1], end[:, 1]),
+        np.maximum(start[:, 0], end[:, 0]),
+        np.maximum(start[:, 1], end[:, 1]),
+    )
+
+
 def crossings(
-    a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray
-) -> tuple[NDArray[np.bool_], FloatArray]:
-    """Whether segments a→b cross c→d, and where along a→b (0..1, ends included)."""
-    r = b - a
-    s = d - c
-    denominator = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
-    qp = c - a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denominator
-        u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denominator
+    piece_start: FloatArray,
+    piece_end: FloatArray,
+    piece: IntArray,
+    edge_start: FloatArray,
+    edge_end: FloatArray,
+    edge: IntArray,
+) -> tuple[IntArray, FloatArray]:
+    """Which (piece[i], edge[i]) pairs cross, and where along the piece (0..1, ends included).
+
+    Coordinates come as x and y columns ((2, n) arrays): gathering whole rows of a large edge
+    array costs more than the arithmetic. Returns the indices i that cross and their t.
+    """
+    px, py = piece_start[0][piece], piece_start[1][piece]
+    rx, ry = piece_end[0][piece] - px, piece_end[1][piece] - py
+    qx, qy = edge_start[0][edge], edge_start[1][edge]
+    sx, sy = edge_end[0][edge] - qx, edge_end[1][edge] - qy
+    qx -= px
+    qy -= py
+    denominator = rx * sy - ry * sx
+    t_numerator = qx * sy - qy * sx
+    u_numerator = qx * ry - qy * rx
+    # t = t_numerator / denominator and u likewise must lie in [0, 1]: compared without
+    # dividing, on each sign of the denominator (0: parallel, no single crossing point).
     # Ends included: a crossing through a vertex is found twice, at the same distance, and
     # callers merge such duplicates (they test each stretch's middle, they do not count).
-    hit = (denominator != 0.0) & (t >= 0.0) & (t <= 1.0) & (u >= 0.0) & (u <= 1.0)
-    return hit, t
+    positive = denominator > 0.0
+    negative = denominator < 0.0
+    hit = (
+        positive
+        & (t_numerator >= 0.0)
+        & (t_numerator <= denominator)
+        & (u_numerator >= 0.0)
+        & (u_numerator <= denominator)
+    ) | (
+        negative
+        & (t_numerator <= 0.0)
+        & (t_numerator >= denominator)
+        & (u_numerator <= 0.0)
+        & (u_numerator >= denominator)
+    )
+    index = np.flatnonzero(hit)
+    return index, t_numerator[index] / denominator[index]

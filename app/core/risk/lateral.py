@@ -78,8 +78,11 @@ class LateralIndex:
         order = np.argsort(d0, kind="stable")
         starts, ends, d0, d1 = starts[order], ends[order], d0[order], d1[order]
         piece, edge = self.grid.candidates(starts, ends)
-        hit, t = crossings(starts[piece], ends[piece], self.grid.start[edge], self.grid.end[edge])
-        piece, edge, t = piece[hit], edge[hit], t[hit]
+        hit, t = crossings(
+            np.ascontiguousarray(starts.T), np.ascontiguousarray(ends.T), piece,
+            self.grid.start, self.grid.end, edge,
+        )  # fmt: skip
+        piece, edge = piece[hit], edge[hit]
         area = self.edge_owner[edge]
         along = d0[piece] + (d1[piece] - d0[piece]) * t
         # Areas containing the start (or with the start on their edge) count even uncrossed.
