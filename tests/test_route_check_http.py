@@ -128,6 +128,31 @@ def test_batch_streams_one_line_per_route_in_order(layers_server: LiveServer) ->
     assert lines[3]["error"]["status"] == 422
 
 
+def test_batch_summary_detail_keeps_the_worst_segment_of_the_full_answer(
+    layers_server: LiveServer,
+) -> None:
+    routes = [BAKU_GROZNY, {"departure": "UBBB", "destination": "ZZZZ", "cruise_fl": 250}]
+    url = f"{layers_server.url}/v1/route-checks/batch"
+    full, summary = (
+        [json.loads(line) for line in httpx.post(url, params=params, json={"routes": routes},
+                                                 timeout=60).text.splitlines()]
+        for params in ({}, {"detail": "summary"})
+    )  # fmt: skip
+    expected = full[0]["result"]
+    got = summary[0]["result"]
+    assert "segments" not in got
+    assert got["worst_segment"] == expected["segments"][expected["summary"]["worst_segment"]]
+    assert got["worst_segment"]["category"] == "critical"
+    assert got["worst_segment"]["hazards"]
+    assert {k: v for k, v in got["summary"].items() if k != "evaluated_at"} == {
+        k: v for k, v in expected["summary"].items() if k != "evaluated_at"
+    }
+    assert summary[1]["error"]["field"] == "destination"
+    bad = httpx.post(url, params={"detail": "everything"}, json={"routes": routes}, timeout=60)
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "detail"
+
+
 BAD_INPUTS = [
     pytest.param(
         {"waypoints": [{"lat": 91, "lon": 0}, {"lat": 0, "lon": 0}], "cruise_fl": 300},

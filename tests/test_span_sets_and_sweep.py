@@ -5,6 +5,7 @@ plain Python loop over the cut points, and a direct per-piece recount of which s
 piece's middle, scored with `ScoringModel.combine`: none of them shares code with the numpy paths.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -127,11 +128,12 @@ def test_sweep_matches_a_direct_recount(case: tuple[list, list[float]]) -> None:
     total = 1_000.0
     spans = _sets(lists)
     swept = sweep(total, spans, log_remaining(np.array(raws)))
-    assert swept.start_m[0] == 0.0 and swept.end_m[-1] == total
+    assert swept.start_m[0] == 0.0
+    assert swept.end_m[-1] == total
     assert swept.start_m[1:] == swept.end_m[:-1]
     points = _greedy_cuts(total, [x for spans_ in lists for s in spans_ for x in s])
     previous = None
-    for start, end in zip(points, points[1:], strict=False):
+    for start, end in itertools.pairwise(points):
         middle = (start + end) / 2.0
         active = [n for n, spans_ in enumerate(lists) if any(a <= middle < b for a, b in spans_)]
         segment = next(i for i, s in enumerate(swept.start_m) if s <= middle < swept.end_m[i])

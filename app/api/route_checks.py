@@ -110,7 +110,7 @@ def check_route(
 
 
 def _batch_lines(
-    routes: list[dict[str, Any]], engine: Engine, source: HazardSource
+    routes: list[dict[str, Any]], engine: Engine, source: HazardSource, detail: str
 ) -> Iterator[bytes]:
     """One JSON line per route, in order; a route's error is its line's `error`."""
     version, checker = _checker(engine, source)
@@ -121,10 +121,12 @@ def _batch_lines(
         try:
             parsed = RouteCheckRequest.model_validate(raw)
             if parsed.as_of is None:
-                line["result"] = run_route_check(parsed, checker, version)
+                line["result"] = run_route_check(parsed, checker, version, detail=detail)
             else:
                 as_of_version, as_of_checker = _checker(engine, source, parsed.as_of)
-                line["result"] = run_route_check(parsed, as_of_checker, as_of_version)
+                line["result"] = run_route_check(
+                    parsed, as_of_checker, as_of_version, detail=detail
+                )
         except ValidationError as error:
             errors = [
                 {"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
@@ -165,7 +167,16 @@ def _problem_line(errors: list[dict[str, str]]) -> dict[str, Any]:
     responses={200: {"content": {NDJSON: {}}}},
 )
 def check_routes(
-    body: Annotated[BatchRequest, Body()], engine: EngineDep, source: HazardSourceDep
+    body: Annotated[BatchRequest, Body()],
+    engine: EngineDep,
+    source: HazardSourceDep,
+    detail: Annotated[
+        Literal["full", "summary"],
+        Query(
+            description="full: every segment, as POST /v1/route-checks answers; summary: the "
+            "summary, the worst segment with its hazards (`worst_segment`), incidents nearby."
+        ),
+    ] = "full",
 ) -> StreamingResponse:
     """Check up to 10,000 routes; each line holds `result` or an `error` problem document."""
-    return StreamingResponse(_batch_lines(body.routes, engine, source), media_type=NDJSON)
+    return StreamingResponse(_batch_lines(body.routes, engine, source, detail), media_type=NDJSON)

@@ -276,18 +276,20 @@ def _closest_approach(
     """Geodesic distance from a point to the route and where along the route it is closest.
 
     The distance is unimodal over the two short pieces either side of the nearest vertex:
-    sample it there (one vectorised Geod call), then again around the best sample, to < 1 m.
+    sample it there (one vectorised Geod call), then again around the best sample, to < 1 m
+    (two rounds for 5 km pieces: 39 m, then 0.3 m).
     """
     count = len(densified.lon)
     low = float(densified.distance_m[max(nearest - 1, 0)])
     high = float(densified.distance_m[min(nearest + 1, count - 1)])
     best = (low + high) / 2.0
+    samples = 257
     for _ in range(4):
-        along = np.linspace(low, high, 65)
+        along = np.linspace(low, high, samples)
         lon, lat = path.positions(along)
-        _, _, distances = WGS84.inv(np.full(65, point.x), np.full(65, point.y), lon, lat)
+        _, _, distances = WGS84.inv(np.full(samples, point.x), np.full(samples, point.y), lon, lat)
         best = float(along[int(np.argmin(distances))])
-        step = (high - low) / 64.0
+        step = (high - low) / (samples - 1)
         low, high = max(best - step, 0.0), min(best + step, path.length_m)
         if step < 0.5:
             break

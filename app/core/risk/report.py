@@ -91,8 +91,14 @@ def segment_lines(check: RouteCheck, segment: Segment) -> list[list[tuple[float,
     return split_line(rounded_lons, rounded_lats)
 
 
-def report(check: RouteCheck, data_version: int, geometry: bool = False) -> dict[str, Any]:
-    """The whole result as plain JSON-ready data (with each segment's GeoJSON geometry if asked)."""
+def report(
+    check: RouteCheck, data_version: int, geometry: bool = False, detail: str = "full"
+) -> dict[str, Any]:
+    """The whole result as plain JSON-ready data (with each segment's GeoJSON geometry if asked).
+
+    With detail "summary" the segments are left out but for the worst one (`worst_segment`),
+    for screening many flights at once.
+    """
     plan = check.plan
     bounds = [s.start_m for s in check.segments] + [check.segments[-1].end_m]
     lons, lats = plan.path.positions(np.array(bounds))
@@ -102,34 +108,22 @@ def report(check: RouteCheck, data_version: int, geometry: bool = False) -> dict
     distances = {
         n.incident.id: round(n.distance_m / METRES_PER_NM, 1) for n in check.incidents_nearby
     }
-    segments = []
-    for index, segment in enumerate(check.segments):
-        segments.append(
-            {
-                "index": index,
-                "start": points[index],
-                "end": points[index + 1],
-                "start_nm": _nm(segment.start_m),
-                "end_nm": _nm(segment.end_m),
-                "length_nm": _nm(segment.end_m - segment.start_m),
-                "score": segment.score,
-                "category": segment.category,
-                "hazards": [_hazard(check, a, segment, distances) for a in segment.hazards],
-            }
-        )
-        if geometry:
-            lines = segment_lines(check, segment)
-            segments[-1]["geometry"] = (
-                {"type": "LineString", "coordinates": lines[0]}
-                if len(lines) == 1
-                else {"type": "MultiLineString", "coordinates": lines}
-            )
+    summary = _summary(check, data_version)
+
+    def entry(index: int) -> dict[str, Any]:
+        return _segment(check, index, points, distances, geometry)
+
+    body: dict[str, Any] = (
+        {"worst_segment": entry(summary["worst_segment"])}
+        if detail == "summary"
+        else {"segments": [entry(index) for index in range(len(check.segments))]}
+    )
     return {
-        "segments": segments,
+        **body,
         "incidents_nearby": [
             _nearby(n.incident, n.distance_m, n.along_m) for n in check.incidents_nearby
         ],
-        "summary": _summary(check, data_version),
+        "summary": summary,
         "route": {
             "length_nm": _nm(plan.path.length_m),
             "waypoints": [
@@ -145,6 +139,36 @@ def report(check: RouteCheck, data_version: int, geometry: bool = False) -> dict
             ],
         },
     }
+
+
+def _segment(
+    check: RouteCheck,
+    index: int,
+    points: list[dict[str, Any]],
+    distances: dict[str, float],
+    geometry: bool,
+) -> dict[str, Any]:
+    """One segment: where it starts and ends, its score, and the hazards behind it."""
+    segment = check.segments[index]
+    entry = {
+        "index": index,
+        "start": points[index],
+        "end": points[index + 1],
+        "start_nm": _nm(segment.start_m),
+        "end_nm": _nm(segment.end_m),
+        "length_nm": _nm(segment.end_m - segment.start_m),
+        "score": segment.score,
+        "category": segment.category,
+        "hazards": [_hazard(check, a, segment, distances) for a in segment.hazards],
+    }
+    if geometry:
+        lines = segment_lines(check, segment)
+        entry["geometry"] = (
+            {"type": "LineString", "coordinates": lines[0]}
+            if len(lines) == 1
+            else {"type": "MultiLineString", "coordinates": lines}
+        )
+    return entry
 
 
 def _nearby(incident: Hazard, distance_m: float, along_m: float) -> dict[str, Any]:

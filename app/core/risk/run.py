@@ -12,7 +12,11 @@ from app.core.units import flight_level_to_feet
 
 
 def run_route_check(
-    request: RouteCheckRequest, checker: RouteChecker, data_version: int, geometry: bool = False
+    request: RouteCheckRequest,
+    checker: RouteChecker,
+    data_version: int,
+    geometry: bool = False,
+    detail: str = "full",
 ) -> dict[str, Any]:
     """The report for one request; RouteInputError names the field when it cannot be done."""
     waypoints = resolve_waypoints(request)
@@ -24,7 +28,7 @@ def run_route_check(
     except PathError as error:
         raise RouteInputError(_route_field(request), str(error)) from None
     result = checker.check(plan, request.as_of, request.incident_radius_nm)
-    body = report(result, data_version, geometry)
+    body = report(result, data_version, geometry, detail)
     if request.id is not None:
         body = {"id": request.id, **body}
     return body

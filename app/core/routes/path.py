@@ -66,16 +66,18 @@ class RoutePath:
         self.legs = legs
         self.length_m = start_m
         self._leg_starts = np.array([leg.start_m for leg in legs])
+        self._leg_lon = np.array([leg.lon for leg in legs])
+        self._leg_lat = np.array([leg.lat for leg in legs])
+        self._leg_azimuth = np.array([leg.azimuth_deg for leg in legs])
 
     def positions(self, distance_m: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(lon, lat) of points at these distances along the route."""
         distances = np.clip(np.asarray(distance_m, dtype=float), 0.0, self.length_m)
         index = np.clip(np.searchsorted(self._leg_starts, distances, side="right") - 1, 0, None)
-        lon0 = np.array([self.legs[i].lon for i in index])
-        lat0 = np.array([self.legs[i].lat for i in index])
-        azimuth = np.array([self.legs[i].azimuth_deg for i in index])
         offset = distances - self._leg_starts[index]
-        lon, lat, _ = WGS84.fwd(lon0, lat0, azimuth, offset)
+        lon, lat, _ = WGS84.fwd(
+            self._leg_lon[index], self._leg_lat[index], self._leg_azimuth[index], offset
+        )
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
     def position(self, distance_m: float) -> tuple[float, float]:
