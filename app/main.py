@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.hazard_source.close()
             app.state.engine.dispose()
 
     app = FastAPI(

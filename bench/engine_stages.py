@@ -1,20 +1,23 @@
 """Where the engine's time goes, stage by stage, on a sample of routes (diagnostic only).
 
-    .venv/bin/python -m bench.engine_stages --zones 10000 --routes 100
+    .venv/bin/python -m bench.engine_stages --zones 10000 --routes 300
 
-Re-runs the steps of LateralIndex.intervals with the engine's own objects (densified path,
-pieces, STRtree, cells) and times each, then the whole check(); also counts the candidate
-(piece, cell) pairs the envelope query yields against those that really intersect.
+Times the stages `RouteChecker.check` runs, with the engine's own objects: densify, the
+lateral stage (`LateralIndex.spans`: edge-grid candidates, crossings, containment of the
+stretches), the applications (band ∩ validity ∩ lateral for all touched hazards), the sweep
+and the segments; then the whole `check()` for comparison. Counts what each stage handles.
+Plans have no times, so validity is read at one instant, as in bench/route_check.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from datetime import UTC, datetime
 
 import numpy as np
-import shapely
 
+from app.core.risk.applications import apply
 from app.core.risk.lateral import _pieces
 from bench.generate import load_routes, load_zones
 from bench.route_check import build_checker, pick, plan_of
@@ -23,52 +26,52 @@ from bench.route_check import build_checker, pick, plan_of
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--zones", type=int, default=10000)
-    parser.add_argument("--routes", type=int, default=100)
+    parser.add_argument("--routes", type=int, default=300)
     args = parser.parse_args()
     checker, build_s = build_checker(load_zones(args.zones))
     index = checker.index
-    routes = pick(load_routes(), args.routes)
-    plans = [plan_of(r) for r in routes]
+    plans = [plan_of(r) for r in pick(load_routes(), args.routes)]
+    now = datetime.now(UTC)
     t = dict.fromkeys(
-        ["densify", "tree query (envelopes)", "pairwise intersection", "intervals() total",
-         "check() total", "tree query (predicate=intersects)"], 0.0)
-    n = {"pieces": 0, "envelope candidates": 0, "intersecting pairs": 0, "zones hit": 0,
-         "segments": 0}
+        ["densify", "edge-grid candidates", "lateral spans (all)", "applications",
+         "sweep + segments", "check() total"], 0.0)  # fmt: skip
+    n = dict.fromkeys(
+        ["pieces", "candidate (piece, edge) pairs", "zones touched", "spans", "segments"], 0
+    )
     for plan in plans:
         t0 = time.perf_counter()
-        dens = plan.path.densify()
+        densified = plan.path.densify()
         t1 = time.perf_counter()
-        starts, ends, _, _ = _pieces(dens)
-        pieces = shapely.linestrings(np.stack([starts, ends], axis=1))
+        starts, ends, _, _ = _pieces(densified)
+        pairs, _ = index.grid.candidates(starts, ends)
         t2 = time.perf_counter()
-        pi, ci = index.tree.query(pieces)
+        lateral = index.spans(densified)
         t3 = time.perf_counter()
-        shapely.intersection(pieces[pi], index.areas[ci])
+        applied = apply(
+            checker.hazards, checker.arrays, lateral, plan.altitude_ft, plan.time_s, now, now,
+            checker.model,
+        )  # fmt: skip
         t4 = time.perf_counter()
-        hits = index.intervals(dens)
+        segments = checker._segments(plan, applied)
         t5 = time.perf_counter()
-        result = checker.check(plan)
+        checker.check(plan, as_of=now)
         t6 = time.perf_counter()
-        pj, _ = index.tree.query(pieces, predicate="intersects")
-        t7 = time.perf_counter()
         t["densify"] += t1 - t0
-        t["tree query (envelopes)"] += t3 - t2
-        t["pairwise intersection"] += t4 - t3
-        t["intervals() total"] += t5 - t4
+        t["edge-grid candidates"] += t2 - t1
+        t["lateral spans (all)"] += t3 - t2
+        t["applications"] += t4 - t3
+        t["sweep + segments"] += t5 - t4
         t["check() total"] += t6 - t5
-        t["tree query (predicate=intersects)"] += t7 - t6
         n["pieces"] += len(starts)
-        n["envelope candidates"] += len(pi)
-        n["intersecting pairs"] += len(pj)
-        n["zones hit"] += len(hits)
-        n["segments"] += len(result.segments)
+        n["candidate (piece, edge) pairs"] += len(pairs)
+        n["zones touched"] += len(np.unique(lateral.owner))
+        n["spans"] += len(applied.spans)
+        n["segments"] += len(segments)
     k = len(plans)
-    print(f"{args.zones} zones, {len(index.areas)} cells, build {build_s:.1f} s, {k} routes")
+    print(f"{args.zones} zones, build {build_s:.1f} s, {k} routes")
     print("| stage | ms per route (mean) |\n|---|---:|")
     for name, value in t.items():
         print(f"| {name} | {value / k * 1000:.2f} |")
-    total = t["check() total"]
-    print(f"| check() minus intervals() (bands, segments, scoring) | {(total - t['intervals() total']) / k * 1000:.2f} |")
     print("\n| count | per route (mean) |\n|---|---:|")
     for name, value in n.items():
         print(f"| {name} | {value / k:.0f} |")

@@ -43,8 +43,7 @@ def _checker(
     engine: Engine, source: HazardSource, as_of: datetime | None = None
 ) -> tuple[int, RouteChecker]:
     """The checker for the layers as they are now, or as they were known at as_of."""
-    with engine.connect() as connection:
-        return source.checker(connection, as_of)
+    return source.checker_for(engine, as_of)
 
 
 def _invalid(error: RouteInputError) -> Problem:

@@ -7,7 +7,7 @@ from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from app.core.layers.engagement import resolve_envelope
 from app.core.layers.layer_file import LayerFileError, parse_feature
@@ -19,6 +19,7 @@ from app.core.risk.hazards import Hazard
 from app.store.layer_stats import data_version
 from app.store.layer_writer import read_catalogue
 from app.store.tables import LAYER_TABLES, feature_versions
+from app.store.version_probe import VersionProbe
 
 AS_OF_CACHE = 4
 
@@ -144,6 +145,40 @@ class HazardSource:
         self._version: int | None = None
         self._checker: RouteChecker | None = None
         self._as_of: dict[tuple[int, datetime], RouteChecker] = {}
+        self._probe: tuple[Engine, VersionProbe] | None = None
+
+    def checker_for(
+        self, engine: Engine, as_of: datetime | None = None
+    ) -> tuple[int, RouteChecker]:
+        """As `checker`, but when the data have not changed no pooled connection is taken:
+        the version is read on the probe's own connection and the cached checker returned."""
+        with self._lock:
+            if self._probe is None or self._probe[0] is not engine:
+                if self._probe is not None:
+                    self._probe[1].close()
+                self._probe = (engine, VersionProbe(engine))
+            probe = self._probe[1]
+        version = probe.read()
+        if version is not None:
+            cached = self._cached(version, as_of)
+            if cached is not None:
+                return version, cached
+        with engine.connect() as connection:
+            return self.checker(connection, as_of)
+
+    def close(self) -> None:
+        """Close the probe's connection."""
+        with self._lock:
+            probe, self._probe = self._probe, None
+        if probe is not None:
+            probe[1].close()
+
+    def _cached(self, version: int, as_of: datetime | None) -> RouteChecker | None:
+        """The checker already built for this version (and as_of), if any."""
+        with self._lock:
+            if as_of is not None:
+                return self._as_of.get((version, as_of))
+            return self._checker if version == self._version else None
 
     def checker(
         self, connection: Connection, as_of: datetime | None = None

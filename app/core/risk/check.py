@@ -276,25 +276,34 @@ def _closest_approach(
     """Geodesic distance from a point to the route and where along the route it is closest.
 
     The distance is unimodal over the two short pieces either side of the nearest vertex:
-    sample it there (one vectorised Geod call), then again around the best sample, to < 1 m
-    (two rounds for 5 km pieces: 39 m, then 0.3 m).
+    sample it there (33 samples, one vectorised Geod call), twice more around the best sample
+    (19.5 m, then 1.2 m apart for 5 km pieces), then measure at the vertex of the parabola
+    through the best sample and its neighbours (tested against 1 m sampling: within 0.5 m,
+    also where the route passes over the point and the distance is a V, not a parabola).
     """
     count = len(densified.lon)
     low = float(densified.distance_m[max(nearest - 1, 0)])
     high = float(densified.distance_m[min(nearest + 1, count - 1)])
-    best = (low + high) / 2.0
-    samples = 257
-    for _ in range(4):
+    samples = 33
+    for _ in range(3):
         along = np.linspace(low, high, samples)
         lon, lat = path.positions(along)
         _, _, distances = WGS84.inv(np.full(samples, point.x), np.full(samples, point.y), lon, lat)
-        best = float(along[int(np.argmin(distances))])
-        step = (high - low) / (samples - 1)
-        low, high = max(best - step, 0.0), min(best + step, path.length_m)
-        if step < 0.5:
-            break
-    lon0, lat0 = path.position(best)
-    return float(WGS84.inv(point.x, point.y, lon0, lat0)[2]), best
+        best = int(np.argmin(distances))
+        step = float(along[1] - along[0])
+        low = max(float(along[best]) - step, 0.0)
+        high = min(float(along[best]) + step, path.length_m)
+    best_m, best_distance = float(along[best]), float(distances[best])
+    if 0 < best < samples - 1:
+        before, here, after = (float(d) for d in distances[best - 1 : best + 2])
+        curvature = before - 2.0 * here + after
+        if curvature > 0.0:
+            vertex_m = best_m + 0.5 * step * (before - after) / curvature
+            lon0, lat0 = path.position(vertex_m)
+            refined = float(WGS84.inv(point.x, point.y, lon0, lat0)[2])
+            if refined <= best_distance:
+                return refined, vertex_m
+    return best_distance, best_m
 
 
 def _joined(first: Applied, second: Applied) -> Applied:

@@ -1,0 +1,53 @@
+"""The data_version probe: the same number the tables hold, a new connection when its own was
+killed, and None (the pool then reports the outage) when the server cannot be reached."""
+
+from sqlalchemy import Engine, create_engine, text
+
+from app.store.hazard_source import HazardSource
+from app.store.version_probe import VersionProbe
+
+
+def _version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT data_version FROM dataset_state")).scalar_one())
+
+
+def test_probe_reads_the_version_and_survives_a_killed_connection(loaded_database_url: str) -> None:
+    engine = create_engine(loaded_database_url)
+    probe = VersionProbe(engine)
+    try:
+        assert probe.read() == _version(engine)
+        with engine.connect() as connection:
+            killed = connection.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'airspace-risk version probe'"
+                    " AND datname = current_database()) AS t"
+                )
+            ).scalar_one()
+        assert killed == 1
+        assert probe.read() == _version(engine)
+    finally:
+        probe.close()
+        engine.dispose()
+
+
+def test_probe_gives_none_when_the_server_is_unreachable() -> None:
+    engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    assert VersionProbe(engine).read() is None
+
+
+def test_checker_for_follows_a_change_of_version(writable_database_url: str) -> None:
+    engine = create_engine(writable_database_url)
+    source = HazardSource()
+    try:
+        version, first = source.checker_for(engine)
+        assert source.checker_for(engine) == (version, first)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE dataset_state SET data_version = data_version + 1"))
+        newer, second = source.checker_for(engine)
+        assert newer == version + 1
+        assert second is not first
+    finally:
+        source.close()
+        engine.dispose()
