@@ -85,13 +85,13 @@ end
 # ---------------------------------------------------------------- data
 
 
-def setup_database(count: int) -> None:
+def setup_database(count: int, db_url: str = DB_URL, source_table: str = SOURCE_TABLE) -> None:
     """conflict_zones with exactly the first `count` synthetic zones (grown if fewer)."""
-    env = {**os.environ, "DATABASE_URL": DB_URL}
+    env = {**os.environ, "DATABASE_URL": db_url}
     for args in (["db", "create"], ["db", "upgrade"]):
         subprocess.run([str(BIN / "airspace-risk"), *args], env=env, check=True, timeout=300,
                        cwd=ROOT, stdout=subprocess.DEVNULL)
-    with psycopg.connect(DB_URL, autocommit=True) as dst:
+    with psycopg.connect(db_url, autocommit=True) as dst:
         have = dst.execute("SELECT count(*) FROM conflict_zones").fetchone()[0]  # type: ignore[index]
         if have == count:
             return
@@ -104,7 +104,7 @@ def setup_database(count: int) -> None:
                     " upper_ft integer, geom geometry(MultiPolygon, 4326))")
         with psycopg.connect(PG_BENCH) as src:
             copy_out = (f"COPY (SELECT id, level, round(lower_ft)::int, round(upper_ft)::int, geom "
-                        f"FROM {SOURCE_TABLE} ORDER BY id OFFSET {have} LIMIT {count - have}) TO STDOUT")
+                        f"FROM {source_table} ORDER BY id OFFSET {have} LIMIT {count - have}) TO STDOUT")
             with src.cursor().copy(copy_out) as reader, dst.cursor().copy(
                 "COPY bench_stage FROM STDIN"
             ) as writer:

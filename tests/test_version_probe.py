@@ -14,14 +14,15 @@ def _version(engine: Engine) -> int:
 
 def test_probe_reads_the_version_and_survives_a_killed_connection(loaded_database_url: str) -> None:
     engine = create_engine(loaded_database_url)
-    probe = VersionProbe(engine)
+    # A name of its own: the live servers of other tests have probes on this database too.
+    probe = VersionProbe(engine, application_name="probe under test")
     try:
         assert probe.read() == _version(engine)
         with engine.connect() as connection:
             killed = connection.execute(
                 text(
                     "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = 'airspace-risk version probe'"
+                    " WHERE application_name = 'probe under test'"
                     " AND datname = current_database()) AS t"
                 )
             ).scalar_one()

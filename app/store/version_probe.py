@@ -16,7 +16,13 @@ QUERY = "SELECT data_version FROM dataset_state"
 class VersionProbe:
     """One connection, shared under a lock, reopened once if it has gone away."""
 
-    def __init__(self, engine: Engine, statement_timeout_ms: int = 5_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        statement_timeout_ms: int = 5_000,
+        application_name: str = "airspace-risk version probe",
+    ) -> None:
+        self._application_name = application_name
         self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._options = f"-c statement_timeout={statement_timeout_ms}"
         self._lock = threading.Lock()
@@ -34,7 +40,7 @@ class VersionProbe:
                             autocommit=True,
                             connect_timeout=5,
                             options=self._options,
-                            application_name="airspace-risk version probe",
+                            application_name=self._application_name,
                         )
                     row = self._connection.execute(QUERY).fetchone()
                     return None if row is None else int(row[0])

@@ -40,12 +40,10 @@ def _point(check: RouteCheck, distance_m: float, lon: float, lat: float) -> dict
 
 
 def _hazard(
-    check: RouteCheck, applied: AppliedHazard, segment: Segment, distances: dict[str, float]
+    applied: AppliedHazard, start_ft: float, end_ft: float, distances: dict[str, float]
 ) -> dict[str, Any]:
-    """One hazard of a segment, with its contribution and explanation."""
+    """One hazard of a segment (flown from start_ft to end_ft), its contribution and reason."""
     hazard = applied.hazard
-    start_ft = check.plan.altitude_ft.at(segment.start_m)
-    end_ft = check.plan.altitude_ft.at(segment.end_m)
     distance_nm = distances.get(hazard.id)
     entry: dict[str, Any] = {
         "layer": hazard.layer.value,
@@ -100,23 +98,25 @@ def report(
     for screening many flights at once.
     """
     plan = check.plan
-    bounds = [s.start_m for s in check.segments] + [check.segments[-1].end_m]
-    lons, lats = plan.path.positions(np.array(bounds))
-    points = [
-        _point(check, d, float(x), float(y)) for d, x, y in zip(bounds, lons, lats, strict=True)
+    summary = _summary(check, data_version)
+    wanted = [summary["worst_segment"]] if detail == "summary" else list(range(len(check.segments)))
+    # Positions only where a reported segment starts or ends (bound i is segment i's start).
+    bounds = sorted({i for index in wanted for i in (index, index + 1)})
+    along = [
+        check.segments[i].start_m if i < len(check.segments) else check.segments[-1].end_m
+        for i in bounds
     ]
+    lons, lats = plan.path.positions(np.array(along))
+    points = {
+        i: _point(check, d, float(x), float(y))
+        for i, d, x, y in zip(bounds, along, lons, lats, strict=True)
+    }
     distances = {
         n.incident.id: round(n.distance_m / METRES_PER_NM, 1) for n in check.incidents_nearby
     }
-    summary = _summary(check, data_version)
-
-    def entry(index: int) -> dict[str, Any]:
-        return _segment(check, index, points, distances, geometry)
-
+    entries = [_segment(check, index, points, distances, geometry) for index in wanted]
     body: dict[str, Any] = (
-        {"worst_segment": entry(summary["worst_segment"])}
-        if detail == "summary"
-        else {"segments": [entry(index) for index in range(len(check.segments))]}
+        {"worst_segment": entries[0]} if detail == "summary" else {"segments": entries}
     )
     return {
         **body,
@@ -144,12 +144,14 @@ def report(
 def _segment(
     check: RouteCheck,
     index: int,
-    points: list[dict[str, Any]],
+    points: dict[int, dict[str, Any]],
     distances: dict[str, float],
     geometry: bool,
 ) -> dict[str, Any]:
     """One segment: where it starts and ends, its score, and the hazards behind it."""
     segment = check.segments[index]
+    start_ft = check.plan.altitude_ft.at(segment.start_m)
+    end_ft = check.plan.altitude_ft.at(segment.end_m)
     entry = {
         "index": index,
         "start": points[index],
@@ -159,7 +161,7 @@ def _segment(
         "length_nm": _nm(segment.end_m - segment.start_m),
         "score": segment.score,
         "category": segment.category,
-        "hazards": [_hazard(check, a, segment, distances) for a in segment.hazards],
+        "hazards": [_hazard(a, start_ft, end_ft, distances) for a in segment.hazards],
     }
     if geometry:
         lines = segment_lines(check, segment)
