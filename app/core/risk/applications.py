@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from numpy.typing import NDArray
 
+from app.core.arrays import BoolArray, FloatArray, IntArray
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.risk.model import ScoringModel
 from app.core.routes.piecewise import Piecewise
 from app.core.routes.span_sets import SpanSets, intersect_by_key, within_many
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -31,9 +28,9 @@ class HazardArrays:
     valid_from_s: FloatArray
     valid_to_s: FloatArray
     occurred_s: FloatArray
-    incident: NDArray[np.bool_]
+    incident: BoolArray
     # Zones with a ceiling also apply, less, in a margin above it.
-    has_above: NDArray[np.bool_]
+    has_above: BoolArray
     raw_inside: FloatArray
     raw_above: FloatArray
 

@@ -1,10 +1,8 @@
 """A uniform grid over polygon edges: which edges a short route piece may cross."""
 
 import numpy as np
-from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
+from app.core.arrays import FloatArray, IntArray
 
 BUCKET_DEG = 0.1
 

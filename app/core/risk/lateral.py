@@ -12,17 +12,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import shapely
-from numpy.typing import NDArray
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
+from app.core.arrays import BoolArray, FloatArray
 from app.core.risk.edge_grid import BUCKET_DEG, EdgeGrid, crossings
 from app.core.routes.path import Densified
 from app.core.routes.piecewise import Interval
 from app.core.routes.span_sets import SpanSets, empty, merge_runs
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 # Crossings closer than this along the route are one crossing (a piece ending on an edge).
 SAME_CROSSING_M = 1e-3
 
@@ -174,7 +172,7 @@ def _pieces(path: Densified) -> tuple[FloatArray, FloatArray, FloatArray, FloatA
 
 
 def _with_pole_pieces(
-    lon: FloatArray, lat: FloatArray, along: FloatArray, over_pole: NDArray[np.bool_]
+    lon: FloatArray, lat: FloatArray, along: FloatArray, over_pole: BoolArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Insert the pole between the ends of pieces that pass over it, then cut as usual."""
     new_lon, new_lat, new_along = [lon[0]], [lat[0]], [along[0]]

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from app.core.arrays import FloatArray
 from app.core.routes.span_sets import SpanSets
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 BREAKPOINT_TOLERANCE_M = 1.0
 # A raw score of 100 would make log(1 − r/100) infinite; the exact product is kept for reports.

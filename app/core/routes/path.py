@@ -4,11 +4,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from app.core.arrays import FloatArray
 from app.core.geodesy import WGS84
-
-FloatArray = NDArray[np.float64]
 
 # Pieces are straight in lon/lat (like polygon edges), so they are kept short enough that the
 # straight piece stays within a few metres of the geodesic it stands for.

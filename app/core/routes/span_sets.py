@@ -9,12 +9,9 @@ the intervals are disjoint and increasing, as `piecewise.merge` leaves them.
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from app.core.arrays import BoolArray, FloatArray, IntArray
 from app.core.routes.piecewise import Piecewise
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -28,7 +25,7 @@ class SpanSets:
     def __len__(self) -> int:
         return len(self.owner)
 
-    def select(self, rows: NDArray[np.bool_] | IntArray) -> "SpanSets":
+    def select(self, rows: BoolArray | IntArray) -> "SpanSets":
         """The given rows (a mask or increasing indices keep the order)."""
         return SpanSets(self.owner[rows], self.low[rows], self.high[rows])
 
