@@ -1,6 +1,7 @@
 """The FastAPI application factory."""
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hazard_source = HazardSource()
+    app.state.route_check_gate = threading.BoundedSemaphore(settings.route_check_concurrency)
     app.state.rate_limiter = RateLimiter(settings.write_rate_per_minute)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     write_rate_per_minute: int = Field(
         default=60, ge=1, description="Writes each API key may make per minute (429 above)."
     )
+    route_check_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Route checks computed at once in one process; more wait their turn "
+        "(Python runs one at a time anyway, and more only contend for the GIL).",
+    )
     geodata_dir: Path = Field(
         default=PROJECT_ROOT / "geodata", description="Where the bundled layers are read from."
     )

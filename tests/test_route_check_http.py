@@ -1,6 +1,7 @@
 """POST /v1/route-checks over the real server and the bundled layers: the worked examples of
 the README, GeoJSON output, the batch stream, and every bad input as a 4xx problem."""
 
+import concurrent.futures
 import itertools
 import json
 from typing import Any
@@ -301,3 +302,31 @@ def test_out_of_range_parameters_are_400_not_500(layers_server: LiveServer, path
     response = httpx.get(f"{layers_server.url}{path}")
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_route_checks_take_turns_with_a_batch_and_all_finish(layers_server: LiveServer) -> None:
+    """One route check at a time is computed (the default gate): concurrent single checks and
+    a batch all get their answers, and the same answers as when sent alone."""
+    url = f"{layers_server.url}/v1/route-checks"
+    alone = httpx.post(url, json=BAKU_GROZNY, timeout=60).json()["summary"]
+
+    def single(_: int) -> dict[str, Any]:
+        response = httpx.post(url, json=BAKU_GROZNY, timeout=60)
+        assert response.status_code == 200
+        return response.json()["summary"]
+
+    def batch() -> list[str]:
+        response = httpx.post(f"{url}/batch", json={"routes": [BAKU_GROZNY] * 20}, timeout=120)
+        return [
+            json.loads(line)["result"]["summary"]["category"] for line in response.text.splitlines()
+        ]
+
+    with concurrent.futures.ThreadPoolExecutor(9) as pool:
+        batch_future = pool.submit(batch)
+        summaries = list(pool.map(single, range(16)))
+        categories = batch_future.result()
+    assert categories == [alone["category"]] * 20
+    for summary in summaries:
+        assert {k: v for k, v in summary.items() if k != "evaluated_at"} == {
+            k: v for k, v in alone.items() if k != "evaluated_at"
+        }

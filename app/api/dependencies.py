@@ -1,5 +1,6 @@
 """Typed dependencies that routers declare: the engine and the settings."""
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -27,6 +28,13 @@ def _hazard_source(request: Request) -> HazardSource:
     return source
 
 
+def _route_check_gate(request: Request) -> threading.BoundedSemaphore:
+    """How many route checks may be computed at once (AIRSPACE_RISK_ROUTE_CHECK_CONCURRENCY)."""
+    gate: threading.BoundedSemaphore = request.app.state.route_check_gate
+    return gate
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
+RouteCheckGateDep = Annotated[threading.BoundedSemaphore, Depends(_route_check_gate)]
 HazardSourceDep = Annotated[HazardSource, Depends(_hazard_source)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -1,6 +1,7 @@
 """POST /v1/route-checks and /v1/route-checks/batch: thin over core/risk/run.py."""
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -11,7 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine
 
-from app.api.dependencies import EngineDep, HazardSourceDep
+from app.api.dependencies import EngineDep, HazardSourceDep, RouteCheckGateDep
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.risk.check import RouteChecker
@@ -91,6 +92,7 @@ def check_route(
     request: Request,
     engine: EngineDep,
     source: HazardSourceDep,
+    gate: RouteCheckGateDep,
     f: Annotated[
         Literal["json", "geojson"] | None,
         Query(description="Output format; GeoJSON also with Accept: application/geo+json."),
@@ -100,7 +102,8 @@ def check_route(
     geojson = _wants_geojson(request, f)
     version, checker = _checker(engine, source, body.as_of)
     try:
-        result = run_route_check(body, checker, version, geometry=geojson)
+        with gate:
+            result = run_route_check(body, checker, version, geometry=geojson)
     except RouteInputError as error:
         raise _invalid(error) from None
     if geojson:
@@ -109,7 +112,11 @@ def check_route(
 
 
 def _batch_lines(
-    routes: list[dict[str, Any]], engine: Engine, source: HazardSource, detail: str
+    routes: list[dict[str, Any]],
+    engine: Engine,
+    source: HazardSource,
+    detail: str,
+    gate: threading.BoundedSemaphore,
 ) -> Iterator[bytes]:
     """One JSON line per route, in order; a route's error is its line's `error`."""
     version, checker = _checker(engine, source)
@@ -119,12 +126,15 @@ def _batch_lines(
             line["id"] = raw["id"]
         try:
             parsed = RouteCheckRequest.model_validate(raw)
-            if parsed.as_of is None:
-                line["result"] = run_route_check(parsed, checker, version, detail=detail)
-            else:
-                as_of_version, as_of_checker = _checker(engine, source, parsed.as_of)
+            route_version, route_checker = (
+                (version, checker)
+                if parsed.as_of is None
+                else _checker(engine, source, parsed.as_of)
+            )
+            # Route by route, so that single checks take turns with a long batch.
+            with gate:
                 line["result"] = run_route_check(
-                    parsed, as_of_checker, as_of_version, detail=detail
+                    parsed, route_checker, route_version, detail=detail
                 )
         except ValidationError as error:
             errors = [
@@ -169,6 +179,7 @@ def check_routes(
     body: Annotated[BatchRequest, Body()],
     engine: EngineDep,
     source: HazardSourceDep,
+    gate: RouteCheckGateDep,
     detail: Annotated[
         Literal["full", "summary"],
         Query(
@@ -178,4 +189,6 @@ def check_routes(
     ] = "full",
 ) -> StreamingResponse:
     """Check up to 10,000 routes; each line holds `result` or an `error` problem document."""
-    return StreamingResponse(_batch_lines(body.routes, engine, source, detail), media_type=NDJSON)
+    return StreamingResponse(
+        _batch_lines(body.routes, engine, source, detail, gate), media_type=NDJSON
+    )
