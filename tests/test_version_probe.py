@@ -1,10 +1,14 @@
 """The data_version probe: the same number the tables hold, a new connection when its own was
 killed, and None (the pool then reports the outage) when the server cannot be reached."""
 
+import socket
+import threading
+import time
+
 from sqlalchemy import Engine, create_engine, text
 
 from app.store.hazard_source import HazardSource
-from app.store.version_probe import VersionProbe
+from app.store.version_probe import CONNECT_TIMEOUT_S, VersionProbe
 
 
 def _version(engine: Engine) -> int:
@@ -52,3 +56,35 @@ def test_checker_for_follows_a_change_of_version(writable_database_url: str) -> 
     finally:
         source.close()
         engine.dispose()
+
+
+def test_a_stalled_probe_does_not_hold_up_other_reads() -> None:
+    """A server that accepts and never answers: the stalled read gives up after the connect
+    timeout, and reads meanwhile are told at once to use the pool (None), not queued."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+
+    def accept_and_stay_silent() -> None:
+        connection, _ = listener.accept()
+        accepted.append(connection)
+
+    threading.Thread(target=accept_and_stay_silent, daemon=True).start()
+    port = listener.getsockname()[1]
+    probe = VersionProbe(create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/x"))
+    stalled: list[int | None] = []
+    started = time.monotonic()
+    reader = threading.Thread(target=lambda: stalled.append(probe.read()))
+    reader.start()
+    time.sleep(0.3)
+    waited_at = time.monotonic()
+    assert probe.read() is None
+    assert time.monotonic() - waited_at < 0.5
+    reader.join(timeout=CONNECT_TIMEOUT_S + 5)
+    assert not reader.is_alive()
+    assert stalled == [None]
+    assert time.monotonic() - started < CONNECT_TIMEOUT_S + 5
+    for connection in accepted:
+        connection.close()
+    listener.close()
