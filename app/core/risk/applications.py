@@ -81,6 +81,12 @@ class Applied:
     raw_scores: list[float]
     spans: SpanSets
 
+    def numbers_at(self, along_m: float) -> list[int]:
+        """The applications whose spans cover this point along the route, in order."""
+        spans = self.spans
+        covering = (spans.low <= along_m) & (along_m < spans.high)
+        return [int(n) for n in np.unique(spans.owner[covering])]
+
 
 def apply(
     hazards: Sequence[Hazard],

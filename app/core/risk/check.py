@@ -72,24 +72,6 @@ class Application:
     raw_score: float
 
 
-class Found:
-    """The applications found on one route, and their spans: what segments read their
-    hazards from."""
-
-    def __init__(self, applied: Applied) -> None:
-        self.applied = applied
-
-    def at(self, probe_m: float) -> tuple[Application, ...]:
-        """The applications whose spans cover this point, in the order found."""
-        spans = self.applied.spans
-        numbers = np.unique(spans.owner[(spans.low <= probe_m) & (probe_m < spans.high)])
-        applied = self.applied
-        return tuple(
-            Application(applied.hazards[n], applied.above_ceiling[n], applied.raw_scores[n])
-            for n in numbers.tolist()
-        )
-
-
 # Not frozen: a route has thousands of segments, and a frozen dataclass is 5× slower to build.
 @dataclass(slots=True)
 class Segment:
@@ -101,13 +83,17 @@ class Segment:
     category: str
     # A point inside the segment where its hazards are read off (all its points give the same).
     probe_m: float
-    found: Found
+    applied: Applied
     model: ScoringModel = DEFAULT_MODEL
 
     @property
     def applications(self) -> tuple[Application, ...]:
         """What applies here (resolved when asked for: the sweep keeps only a probe point)."""
-        return self.found.at(self.probe_m)
+        applied = self.applied
+        return tuple(
+            Application(applied.hazards[n], applied.above_ceiling[n], applied.raw_scores[n])
+            for n in applied.numbers_at(self.probe_m)
+        )
 
     @property
     def hazards(self) -> tuple[AppliedHazard, ...]:
@@ -226,7 +212,6 @@ class RouteChecker:
         swept = sweep(
             plan.path.length_m, applied.spans, log_remaining(np.array(applied.raw_scores))
         )
-        found = Found(applied)
         categories: dict[float, str] = {}
         segments = []
         for start, end, probe, score in zip(
@@ -235,7 +220,7 @@ class RouteChecker:
             category = categories.get(score)
             if category is None:
                 category = categories[score] = self.model.category(score)
-            segments.append(Segment(start, end, score, category, probe, found, self.model))
+            segments.append(Segment(start, end, score, category, probe, applied, self.model))
         return segments
 
     def _nearby(

@@ -58,15 +58,18 @@ def _airport(code: str, field: str) -> Waypoint:
     )
 
 
-def _coordinate(token: str, field: str) -> Waypoint:
-    """A waypoint in ICAO coordinate notation."""
+def _coordinate(token: str, field: str, not_coordinates: str | None = None) -> Waypoint:
+    """A waypoint in ICAO coordinate notation; `not_coordinates` is the reason given for a
+    token that is something else."""
     try:
         position = parse_icao_coordinate(token)
     except CoordinateError as error:
         raise RouteInputError(field, str(error)) from None
     if position is None:
         raise RouteInputError(
-            field, f"{token!r} is not ICAO coordinates (4130N04630E or 413000N0463000E)"
+            field,
+            not_coordinates
+            or f"{token!r} is not ICAO coordinates (4130N04630E or 413000N0463000E)",
         )
     return Waypoint(position[1], position[0], name=token.upper())
 
@@ -85,17 +88,11 @@ def _from_icao_route(text: str) -> list[Waypoint]:
             # Only the first and last airports are taken off from or landed at.
             waypoints.append(point if is_end else Waypoint(point.lon, point.lat, name=point.name))
             continue
-        try:
-            position = parse_icao_coordinate(token)
-        except CoordinateError as error:
-            raise RouteInputError(field, str(error)) from None
-        if position is None:
-            raise RouteInputError(
-                field,
-                f"cannot resolve {token!r}: only airports, DCT and ICAO coordinates are "
-                "understood (no airways or named fixes)",
-            )
-        waypoints.append(Waypoint(position[1], position[0], name=token.upper()))
+        unresolved = (
+            f"cannot resolve {token!r}: only airports, DCT and ICAO coordinates are "
+            "understood (no airways or named fixes)"
+        )
+        waypoints.append(_coordinate(token, field, unresolved))
     return waypoints
 
 
