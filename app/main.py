@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from app import __version__
-from app.api import audit, editing, health, incident_reports, map_page, route_checks
+from app.api import audit, editing, health, incident_reports, map_page, reviews, route_checks
 from app.api.auth import reader
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import router as features
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(features.router, dependencies=readers)
     app.include_router(incident_reports.router)
     app.include_router(editing.router, dependencies=readers)
+    app.include_router(reviews.router)
     app.include_router(audit.router)
     app.include_router(map_page.router)
     map_page.mount_static(app)

@@ -5,7 +5,7 @@
 For each zone count N (in increasing order; the table is grown, never shrunk):
   - database airspace_risk_featbench (created and migrated with `airspace-risk db create/upgrade`),
     conflict_zones holding the first N synthetic zones of bench_zones_100000 (from
-    bench/generate.py) as real rows: name = id, level and band from the zone, authority 'BENCH',
+    bench/generate.py) as real rows: name = id, level and band from the zone, issuer 'BENCH',
     sources {https://example.org/bench}, certainty 'low', firs '{}'; VACUUM ANALYZE.
   - two servers, one uvicorn process each, on loopback: ours (`airspace-risk serve`) and tipg
     (uvicorn tipg.main:app from a separate venv, --tipg-venv) pointed at that same database; tipg
@@ -111,8 +111,10 @@ def setup_database(count: int, db_url: str = DB_URL, source_table: str = SOURCE_
                 for block in reader:
                     writer.write(block)
         dst.execute(
-            "INSERT INTO conflict_zones (id, name, level, lower_ft, upper_ft, authority, sources,"
-            " certainty, firs, geom) SELECT id, id, level, lower_ft, upper_ft, 'BENCH',"
+            "INSERT INTO conflict_zones (id, name, level, lower_ft, upper_ft, issuer, instrument,"
+            " threat, published_at, valid_from, end_basis, sources, certainty, firs, geom)"
+            " SELECT id, id, level, lower_ft, upper_ft, 'BENCH', 'bench', 'bench',"
+            " '2020-01-01Z', '2020-01-01Z', 'until_further_notice',"
             " ARRAY['https://example.org/bench'], 'low', '{}', geom FROM bench_stage"
         )
         dst.execute("DROP TABLE bench_stage")

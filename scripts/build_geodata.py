@@ -27,13 +27,22 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.geodesy.antimeridian import to_multipolygon  # noqa: E402
 from app.core.geodesy.circle import geodesic_circle  # noqa: E402
+from app.core.layers.layer_file import parse_feature  # noqa: E402
+from app.core.layers.lifecycle import lifecycles, replacements  # noqa: E402
+from app.core.layers.records import ConflictZone, EngagementArea  # noqa: E402
+from app.core.layers.source_policy import source_problem  # noqa: E402
+from app.core.layers.vocabulary import Layer  # noqa: E402
 from app.core.units import km_to_nm  # noqa: E402
 
 GEODATA = ROOT / "geodata"
 SRC = GEODATA / "src"
 NATURAL_EARTH = GEODATA / "natural_earth" / "ne_10m_selected_countries.geojson"
+NATURAL_EARTH_COARSE = GEODATA / "natural_earth" / "ne_110m_countries.geojson"
 BUFFER_SAMPLE_KM = 10.0
 COORDINATE_DECIMALS = 5  # ~1 m: far finer than the ~500 m simplification of the outlines
+LIFECYCLE = ("published_at", "published_precision", "valid_from", "valid_to", "end_basis",
+             "withdrawn_at", "supersedes", "threat", "issuer", "instrument", "reference",
+             "binding_for")  # fmt: skip
 
 
 def _write_collection(path: Path, name: str, features: list[dict[str, Any]]) -> None:
@@ -109,8 +118,11 @@ def build_incidents() -> list[dict[str, Any]]:
             "weapon": weapon,
             "altitude_ft": int(row["altitude_ft"]) if row["altitude_ft"] else None,
             "status": "verified",
+            "published_at": row["published_at"],
+            "published_precision": row["published_precision"],
+            "threat": row["threat"] or None,
             "summary": summary,
-            "sources": [row["source_url"]],
+            "sources": row["source_url"].split(),
             "certainty": certainty,
             "geometry_note": note,
         }
@@ -123,12 +135,19 @@ def build_incidents() -> list[dict[str, Any]]:
 
 
 def _countries() -> dict[str, tuple[str, BaseGeometry]]:
-    """Natural Earth 1:10m outlines by ISO 3166 alpha-3 code."""
-    document = json.loads(NATURAL_EARTH.read_text(encoding="utf-8"))
-    return {
-        f["properties"]["ISO_A3"]: (f["properties"]["NAME"], shape(f["geometry"]))
-        for f in document["features"]
+    """Natural Earth outlines by ISO 3166 alpha-3 code: 1:10m where the selection has the
+    country, else 1:110m (the name then says so)."""
+    coarse = json.loads(NATURAL_EARTH_COARSE.read_text(encoding="utf-8"))
+    countries = {
+        f["properties"]["ISO_A3"]: (f"{f['properties']['NAME']} (1:110m)", shape(f["geometry"]))
+        for f in coarse["features"]
     }
+    document = json.loads(NATURAL_EARTH.read_text(encoding="utf-8"))
+    countries.update(
+        (f["properties"]["ISO_A3"], (f["properties"]["NAME"], shape(f["geometry"])))
+        for f in document["features"]
+    )
+    return countries
 
 
 def _boundary_samples(geometry: BaseGeometry) -> Iterable[tuple[float, float]]:
@@ -174,12 +193,16 @@ def _zone_geometry(
 ) -> tuple[BaseGeometry, str]:
     """The outline an advisory's area spec describes, and how it was made."""
     if "polygon" in area:
-        return Polygon(area["polygon"]), "Polygon from the vertices published in the source."
+        note = "Polygon from the vertices published in the source"
+        if "approximation" in area:
+            note += ". " + area["approximation"]
+        return Polygon(area["polygon"]), note + "."
     names = [countries[code][0] for code in area["countries"]]
     outline = unary_union([countries[code][1] for code in area["countries"]])
     note = (
-        f"Approximates the FIR(s) with the Natural Earth 1:10m outline of {', '.join(names)} "
-        "(public domain, simplified to about 500 m); not the legal FIR boundary"
+        f"Approximates the FIR(s) with the Natural Earth outline of {', '.join(names)} "
+        "(public domain; 1:10m simplified to about 500 m unless marked 1:110m); not the legal "
+        "FIR boundary"
     )
     if "west_of_lon" in area:
         lon = float(area["west_of_lon"])
@@ -202,24 +225,29 @@ def _zone_geometry(
     return outline, note + "."
 
 
+def drawable(spec: dict[str, Any]) -> bool:
+    """Whether a zone spec has an outline to draw and the dates a record needs."""
+    area = spec.get("area")
+    has_area = isinstance(area, dict) and isinstance(area.get("polygon", []), list)
+    return has_area and bool(spec.get("published_at")) and bool(spec.get("valid_from"))
+
+
 def build_conflict_zones() -> list[dict[str, Any]]:
     """One (Multi)Polygon feature per advisory in conflict_zones.json."""
     specs = json.loads((SRC / "conflict_zones.json").read_text(encoding="utf-8"))
     countries = _countries()
     features = []
     for spec in specs:
-        area = spec.get("area")
-        if not isinstance(area, dict) or not isinstance(area.get("polygon", []), list):
-            print(f"  not drawn (no published outline): {spec['id']}")
+        if not drawable(spec):
+            print(f"  not drawn (no published outline or no date): {spec['id']}")
             continue
+        area = spec["area"]
         geometry, note = _zone_geometry(area, countries)
         geometry = to_multipolygon(_rounded(geometry))
         properties = {
             key: spec.get(key)
-            for key in (
-                "id", "name", "level", "lower_ft", "upper_ft", "valid_from", "valid_to",
-                "authority", "reference", "firs", "summary", "sources", "certainty", "notes",
-            )
+            for key in ("id", "name", "level", "lower_ft", "upper_ft", *LIFECYCLE, "firs",
+                        "summary", "sources", "certainty", "notes")
         }  # fmt: skip
         properties["firs"] = properties["firs"] or []
         properties["geometry_note"] = note
@@ -242,6 +270,7 @@ def build_engagement() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "nato_name": s.get("nato_name"),
             "range_nm": round(km_to_nm(float(s["max_range_km"])), 1),
             "ceiling_ft": int(s["max_altitude_ft"]),
+            "published_at": s["published_at"],
             "sources": s["sources"],
             "certainty": s["certainty"],
             "notes": s.get("notes"),
@@ -255,10 +284,8 @@ def build_engagement() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             continue
         properties = {
             key: area.get(key)
-            for key in (
-                "id", "name", "system", "radius_nm", "lower_ft", "upper_ft", "operator", "status",
-                "valid_from", "valid_to", "summary", "sources", "certainty", "notes",
-            )
+            for key in ("id", "name", "system", "radius_nm", "lower_ft", "upper_ft", "operator",
+                        "site_basis", *LIFECYCLE, "summary", "sources", "certainty", "notes")
         }  # fmt: skip
         properties["geometry_note"] = area.get("site_note")
         geometry = {"type": "Point", "coordinates": area["site"]}
@@ -316,14 +343,44 @@ def _window(item: dict[str, Any]) -> str:
     return f"{start} – {end}"
 
 
+ZONE_COLUMNS = ["id", "issuer", "reference", "published", "effect", "end basis", "status today",
+                "certainty", "sources"]  # fmt: skip
+AREA_COLUMNS = ["id", "system", "site", "first reported", "threat there", "status today",
+                "certainty", "sources"]  # fmt: skip
+
+
+def _links(urls: list[str]) -> str:
+    """Numbered Markdown links."""
+    return " ".join(f"[{i + 1}]({u})" for i, u in enumerate(urls))
+
+
+def _statuses(features: list[dict[str, Any]], layer: Layer, now: datetime) -> dict[str, str]:
+    """Each record's status at `now`, from everything on record (core/layers/lifecycle.py)."""
+    # Through JSON, as the files hold them (shapely's mapping() gives tuples, not lists).
+    records = [parse_feature(layer, json.loads(json.dumps(f))).record for f in features]
+    checked = [r for r in records if isinstance(r, ConflictZone | EngagementArea)]
+    known = lifecycles(checked)
+    replaced = replacements(known, None)
+    return {
+        record_id: str(lifecycle.status_at(now, None, replaced.get(record_id)))
+        for record_id, (lifecycle, _) in known.items()
+    }
+
+
 def write_sources(
-    zone_specs: list[dict[str, Any]], spec: dict[str, Any], incidents: list[dict[str, Any]]
+    zone_specs: list[dict[str, Any]],
+    spec: dict[str, Any],
+    incidents: list[dict[str, Any]],
+    statuses: dict[str, str],
+    today: datetime,
 ) -> None:
-    """Write SOURCES.md: what each record is, where it came from, and what was not drawn."""
-    drawn = [z for z in zone_specs if isinstance(z.get("area"), dict)]
+    """Write SOURCES.md: what each record is, where it came from, its status today, and what
+    was not drawn."""
+    drawn = [z for z in zone_specs if drawable(z)]
     zone_rows = [
-        [z["id"], z["authority"], z.get("reference") or "", _window(z), z["certainty"],
-         " ".join(f"[{i + 1}]({u})" for i, u in enumerate(z["sources"]))]
+        [z["id"], z["issuer"], z.get("reference") or z["instrument"], z["published_at"][:10],
+         _window(z), z["end_basis"], f"**{statuses[z['id']]}**", z["certainty"],
+         _links(z["sources"])]
         for z in drawn
     ]  # fmt: skip
     system_rows = [
@@ -332,18 +389,19 @@ def write_sources(
         for s in spec["systems"]
     ]  # fmt: skip
     area_rows = [
-        [a["id"], a["system"], a["status"], _window(a), a["certainty"],
-         " ".join(f"[{i + 1}]({u})" for i, u in enumerate(a["sources"]))]
+        [a["id"], a["system"], a["site_basis"], a["published_at"][:10], _window(a),
+         f"**{statuses[a['id']]}**", a["certainty"], _links(a["sources"])]
         for a in spec["areas"] if a.get("site") is not None
     ]  # fmt: skip
     incident_rows = [
-        [f["properties"]["id"], f["properties"]["occurred_at"][:10], f["properties"]["certainty"],
-         f"[1]({f['properties']['sources'][0]})"]
+        [f["properties"]["id"], f["properties"]["occurred_at"][:10],
+         f["properties"]["published_at"][:10], f["properties"]["certainty"],
+         _links(f["properties"]["sources"])]
         for f in incidents
     ]  # fmt: skip
     missing = [
-        f"- `{z['id']}` ({z.get('reference') or z['authority']}): no published outline found. "
-        + (z.get("notes") or "")
+        f"- `{z['id']}` ({z.get('reference') or z['issuer']}): no published outline or date "
+        "found. " + (z.get("notes") or "")
         for z in zone_specs
         if z not in drawn
     ] + [
@@ -354,20 +412,32 @@ def write_sources(
     text = "\n\n".join(
         [
             SOURCES_HEADER.rstrip(),
+            f"Statuses are as of {today:%d %b %Y} (the day this file was built) from everything "
+            "on record; `lapsed_unconfirmed` means the last known end has passed with no "
+            "renewal or withdrawal on record, and such a record keeps counting in route checks.",
             "## Conflict zones (`conflict_zones.geojson`)",
-            _table(zone_rows, ["id", "authority", "reference", "validity", "certainty", "sources"]),
+            _table(zone_rows, ZONE_COLUMNS),
             "## Air-defence systems (`air_defence_systems.json`, indicative figures)",
             _table(system_rows, ["id", "name", "range km", "ceiling ft", "certainty", "sources"]),
             "## Engagement areas (`engagement_areas.geojson`)",
-            _table(area_rows, ["id", "system", "status", "validity", "certainty", "sources"]),
+            _table(area_rows, AREA_COLUMNS),
             "## Incidents (`incidents.geojson`)",
-            _table(incident_rows, ["id", "date", "certainty", "source"]),
+            _table(incident_rows, ["id", "date", "first reported", "certainty", "sources"]),
             "## Recorded but not drawn\n\nThese advisories and sites are in `src/` with their "
             "sources, but no public source gave their outline or position, so no geometry was "
             "made up for them:\n\n" + "\n".join(missing),
         ]
     )
     (GEODATA / "SOURCES.md").write_text(text + "\n", encoding="utf-8")
+
+
+def check_sources(features: list[dict[str, Any]], systems: list[dict[str, Any]]) -> None:
+    """Refuse the build if any record cites a mirror, proxy, redirect, forum or blog."""
+    cited = [(f["properties"]["id"], u) for f in features for u in f["properties"]["sources"]]
+    cited += [(s["id"], u) for s in systems for u in s["sources"]]
+    problems = [f"{rid}: {url} {why}" for rid, url in cited if (why := source_problem(url))]
+    if problems:
+        raise SystemExit("sources refused:\n" + "\n".join(problems))
 
 
 def main() -> None:
@@ -381,10 +451,20 @@ def main() -> None:
         json.dumps(systems, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     _write_collection(GEODATA / "engagement_areas.geojson", "engagement_areas", areas)
+    check_sources(zones + areas + incidents, systems)
+    today = datetime.now(UTC).replace(microsecond=0)
+    statuses = {
+        **_statuses(zones, Layer.CONFLICT_ZONES, today),
+        **_statuses(areas, Layer.ENGAGEMENT_AREAS, today),
+    }
+    for incident in incidents:
+        parse_feature(Layer.INCIDENTS, json.loads(json.dumps(incident)))
     write_sources(
         json.loads((SRC / "conflict_zones.json").read_text(encoding="utf-8")),
         json.loads((SRC / "engagement_areas.json").read_text(encoding="utf-8")),
         incidents,
+        statuses,
+        today,
     )
 
 

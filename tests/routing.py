@@ -35,7 +35,7 @@ def zone(
         valid_from=valid_from,
         valid_to=valid_to,
         level=level,
-        authority="TEST",
+        issuer="TEST",
         reference="T-1",
     )
 

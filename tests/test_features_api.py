@@ -149,8 +149,9 @@ def test_datetime_matches_validity_of_zones(layers_server: LiveServer) -> None:
     ("collection", "params", "where"),
     [
         ("conflict_zones", {"level": 3}, {"level": 3}),
-        ("conflict_zones", {"authority": "EASA"}, {"authority": "EASA"}),
-        ("engagement_areas", {"status": "confirmed"}, {"status": "confirmed"}),
+        ("conflict_zones", {"issuer": "EASA"}, {"issuer": "EASA"}),
+        ("engagement_areas", {"site_basis": "confirmed"}, {"site_basis": "confirmed"}),
+        ("conflict_zones", {"threat": "iraq"}, {"threat": "iraq"}),
         ("engagement_areas", {"system": "buk-m1"}, {"system": "buk-m1"}),
         ("incidents", {"kind": "crash"}, {"kind": "crash"}),
     ],
@@ -175,7 +176,7 @@ def test_filters_are_declared_in_the_openapi_document(layers_server: LiveServer)
         "datetime",
         "limit",
         "level",
-        "authority",
+        "issuer",
         "system",
         "status",
         "kind",
@@ -318,11 +319,11 @@ def test_sql_injection_is_inert(layers_server: LiveServer, attack: str) -> None:
 
 def test_next_links_keep_filters(layers_server: LiveServer) -> None:
     page = _get(
-        layers_server, "/collections/conflict_zones/items", params={"limit": 2, "authority": "FAA"}
+        layers_server, "/collections/conflict_zones/items", params={"limit": 2, "issuer": "FAA"}
     ).json()
     next_href = next(link["href"] for link in page["links"] if link["rel"] == "next")
     query = parse_qs(urlsplit(next_href).query)
-    assert query["authority"] == ["FAA"]
+    assert query["issuer"] == ["FAA"]
     assert query["offset"] == ["2"]
 
 

@@ -45,7 +45,8 @@ def test_map_page_in_headless_chromium(layers_server: LiveServer, output_dir: Pa
     assert report["counts"]["incidents"] == 20
     assert report["drawn"] > 10, "zones, circles and incidents are drawn as paths"
     categories = [row["category"] for row in report["rows"]]
-    assert categories[-1] == "critical"
+    # The Pantsir-S1 area at Grozny, its site assumed: 90 × 0.6 = 54.0 (docs/scoring.md), high.
+    assert categories[-1] == "high"
     assert "Pantsir" in report["rows"][-1]["why"]
     assert report["selected"] == 1
     assert (output_dir / "map.png").stat().st_size > 10_000

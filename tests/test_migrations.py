@@ -47,3 +47,43 @@ def test_upgrade_downgrade_upgrade() -> None:
         assert gist == 3
     finally:
         drop_database(url)
+
+
+def test_rows_from_before_the_lifecycle_get_honest_fill_ins() -> None:
+    # A zone and an engagement area stored under 0002: the known end becomes "unconfirmed"
+    # (it keeps counting once passed), publication is the start of validity, and the
+    # engagement area's status becomes its site basis.
+    url = new_database("lifecycle_upgrade")
+    try:
+        migrations.upgrade(url, "0002_writes")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO conflict_zones (id, name, level, valid_from, valid_to, authority,"
+                    " sources, certainty, geom) VALUES ('old', 'Old', 1, '2025-01-09Z',"
+                    " '2025-07-31Z', 'EASA', ARRAY['https://www.easa.europa.eu/'], 'high',"
+                    " ST_GeomFromText('MULTIPOLYGON(((40 40, 42 40, 42 42, 40 40)))', 4326));"
+                    "INSERT INTO air_defence_systems (id, name, range_nm, ceiling_ft, sources,"
+                    " certainty) VALUES ('sam', 'SAM', 10, 40000, ARRAY['https://x.org/'], 'low');"
+                    "INSERT INTO engagement_areas (id, name, system, site, radius_nm, status,"
+                    " sources, certainty, geom) VALUES ('ea', 'EA', 'sam',"
+                    " ST_SetSRID(ST_MakePoint(41, 41), 4326), 10, 'reported',"
+                    " ARRAY['https://x.org/'], 'low',"
+                    " ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(41, 41), 4326), 0.1)))"
+                )
+            )
+        migrations.upgrade(url)
+        with engine.connect() as connection:
+            zone = connection.execute(text("SELECT * FROM conflict_zones")).mappings().one()
+            area = connection.execute(text("SELECT * FROM engagement_areas")).mappings().one()
+        engine.dispose()
+        assert (zone["issuer"], zone["end_basis"], zone["instrument"]) == (
+            "EASA", "unconfirmed", "not recorded"
+        )  # fmt: skip
+        assert zone["published_at"] == zone["valid_from"]
+        assert area["site_basis"] == "reported"
+        assert area["end_basis"] == "until_further_notice"
+        assert area["published_at"] == area["created_at"] == area["valid_from"]
+    finally:
+        drop_database(url)

@@ -57,7 +57,7 @@ def test_route_entering_a_geodesic_engagement_circle() -> None:
         area=geodesic_circle(centre[0], centre[1], radius_nm),
         upper_ft=70_000,
         system="buk-m1",
-        status="confirmed",
+        site_basis="confirmed",
     )
     start, end = (44.0, 42.0), (46.5, 43.8)
     result = check([area], plan([start, end]))

@@ -17,7 +17,7 @@ def _zone(level: int) -> Hazard:
 
 
 def _sam(status: str, system: str = "buk-m1") -> Hazard:
-    return Hazard(HazardLayer.ENGAGEMENT_AREA, "s", "s", AREA, system=system, status=status)
+    return Hazard(HazardLayer.ENGAGEMENT_AREA, "s", "s", AREA, system=system, site_basis=status)
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,10 @@ from app.store.api_keys import create_key, revoke_key
 from tests import features as f
 from tests.conftest import LiveServer
 
+# Over the Caspian Sea east of Baku, where no bundled layer is.
 SQUARE_NEAR_BAKU = {
     "type": "Polygon",
-    "coordinates": [[[47.0, 41.0], [48.0, 41.0], [48.0, 42.0], [47.0, 42.0], [47.0, 41.0]]],
+    "coordinates": [[[50.0, 41.0], [51.0, 41.0], [51.0, 42.0], [50.0, 42.0], [50.0, 41.0]]],
 }
 BOWTIE = {
     "type": "Polygon",
@@ -104,6 +105,7 @@ def test_file_review_publish_and_route_check(
     write_server: LiveServer, keys: dict[str, str], db: Any
 ) -> None:
     body = _incident(id="baku-test-hit", event="baku-test", occurred_at="2025-03-01T10:00:00Z",
+                     published_at="2025-03-01T12:00:00Z",
                      geometry={"type": "Point", "coordinates": [49.0, 40.9]})  # fmt: skip
     created = _call(write_server, "POST", "/v1/incidents", keys["researcher"], json=body)
     assert created.status_code == 201, created.text
@@ -272,7 +274,7 @@ def test_zone_create_patch_retire_history_and_audit(
     assert created.status_code == 201, created.text
     _problem(_call(write_server, "POST", "/v1/conflict-zones", keys["editor"], json=zone), 409)
     route = {
-        "waypoints": [{"lat": 41.5, "lon": 46.5}, {"lat": 41.5, "lon": 48.5}],
+        "waypoints": [{"lat": 41.5, "lon": 49.5}, {"lat": 41.5, "lon": 51.5}],
         "cruise_fl": 300,
     }
     check = _call(write_server, "POST", "/v1/route-checks", json=route).json()
@@ -376,7 +378,7 @@ def test_repair_on_request(write_server: LiveServer, keys: dict[str, str]) -> No
 def test_engagement_area_from_site_and_system(
     write_server: LiveServer, keys: dict[str, str]
 ) -> None:
-    area = f.engagement_area(id="test-sam-site", system="buk-m1", status="reported")
+    area = f.engagement_area(id="test-sam-site", system="buk-m1", site_basis="reported")
     created = _call(write_server, "POST", "/v1/engagement-areas", keys["editor"], json=area)
     assert created.status_code == 201, created.text
     props = created.json()["properties"]

@@ -1,6 +1,7 @@
 """airspace-risk: serve, prepare the database, load and import layers, print stats."""
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from app.store.hazard_source import HazardSource
 from app.store.layer_import import import_layer, load_bundled
 from app.store.layer_stats import data_version, layer_stats
 from app.store.provisioning import ProvisioningError, ensure_database, ensure_postgis
+from app.store.review_queue import review_queue
 
 cli = typer.Typer(
     help="Airspace Risk: dangerous airspace as geometry.",
@@ -223,8 +225,12 @@ def check(
         list[str] | None, typer.Option("--via", help="ICAO coordinates, e.g. 4130N04630E.")
     ] = None,
     speed: Annotated[float | None, typer.Option("--speed", help="Ground speed, kt.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Only what was known then (UTC), e.g. the departure time."),
+    ] = None,
 ) -> None:
-    """Check a route against the loaded layers and print its segments."""
+    """Check a route against the loaded layers and print its segments (and any warnings)."""
     try:
         request = RouteCheckRequest.model_validate(
             {
@@ -234,6 +240,7 @@ def check(
                 "cruise_fl": fl,
                 "departure_time": _utc(departure_time) if departure_time else None,
                 "ground_speed_kt": speed,
+                "as_of": _utc(as_of) if as_of else None,
             }
         )
     except ValidationError as error:
@@ -242,7 +249,7 @@ def check(
     engine = make_engine(get_settings())
     try:
         with engine.connect() as connection:
-            version, checker = HazardSource().checker(connection)
+            version, checker = HazardSource().checker(connection, request.as_of)
     finally:
         engine.dispose()
     try:
@@ -250,6 +257,28 @@ def check(
     except RouteInputError as error:
         raise _fail(str(error)) from None
     typer.echo(segment_table(result))
+
+
+@cli.command()
+def review() -> None:
+    """List the records editors must look at: lapsed, ending within 30 days, or not reviewed
+    for 90 days (record a review with POST /v1/{layer}/{id}/reviews)."""
+    engine = make_engine(get_settings())
+    try:
+        with engine.connect() as connection:
+            items = review_queue(connection, datetime.now(UTC).replace(microsecond=0))
+    finally:
+        engine.dispose()
+    if not items:
+        typer.echo("nothing needs review")
+        return
+    typer.echo(f"{'layer':<17} {'id':<44} {'status':<19} reasons")
+    for item in items:
+        typer.echo(
+            f"{item['layer']:<17} {item['id']:<44} {item['status']:<19} "
+            + "; ".join(item["reasons"])
+        )
+    typer.echo(f"{len(items)} record(s) need review")
 
 
 def _utc(text: str) -> str:

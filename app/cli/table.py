@@ -32,9 +32,14 @@ def segment_table(result: dict[str, Any]) -> str:
         f"overall {summary['score']:.1f} {summary['category']} (worst segment "
         f"{summary['worst_segment']}); data_version {summary['data_version']}"
     )
+    if summary.get("as_of"):
+        lines.append(f"as known at {summary['as_of']} (what was published by then)")
+    for warning in summary.get("warnings", []):
+        lines.append(f"WARNING {warning['message']}")
     for incident in result["incidents_nearby"]:
+        later = " (after departure: not scored)" if incident.get("after_departure") else ""
         lines.append(
             f"incident {incident['id']} {incident['occurred_at'][:10]} "
-            f"{incident['distance_nm']:.1f} NM from the route: {incident['summary']}"
+            f"{incident['distance_nm']:.1f} NM from the route{later}: {incident['summary']}"
         )
     return "\n".join(lines)

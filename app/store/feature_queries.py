@@ -9,12 +9,14 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Connection,
+    DateTime,
     Select,
     Table,
     Text,
     and_,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -31,22 +33,58 @@ def _table(collection: Collection) -> Table:
     return LAYER_TABLES[collection.id]
 
 
-def _property_value(table: Table, name: str) -> ColumnElement[Any]:
+def _moment(value: datetime | None) -> ColumnElement[Any]:
+    """A bound timestamptz, or SQL NULL."""
+    return literal(value, DateTime(timezone=True)) if value is not None else null()
+
+
+def status_expression(collection: Collection, query: ItemQuery) -> ColumnElement[Any]:
+    """A record's status at query.at (default: now) as known at query.as_of (the SQL function
+    airspace_risk_status, the same rule as core/layers/lifecycle.py)."""
+    table = _table(collection)
+    waits = literal(collection.id == "conflict_zones")
+    successor = table.alias("successor")
+    replaced_at = (
+        select(
+            func.min(
+                func.airspace_risk_takes_effect(
+                    successor.c.published_at, successor.c.valid_from, successor.c.withdrawn_at,
+                    waits, _moment(query.as_of),
+                )
+            )
+        )
+        .where(table.c.id == successor.c.supersedes.any_(), successor.c.retired_at.is_(None))
+        .scalar_subquery()
+    )  # fmt: skip
+    at = _moment(query.at) if query.at is not None else func.now()
+    return func.airspace_risk_status(
+        table.c.published_at, table.c.valid_from, table.c.valid_to, table.c.end_basis,
+        table.c.withdrawn_at, replaced_at, waits, at, _moment(query.as_of),
+    )  # fmt: skip
+
+
+def _property_value(
+    collection: Collection, table: Table, name: str, query: ItemQuery
+) -> ColumnElement[Any]:
     """The SQL expression of a published property."""
     if name == "site_lon":
         return func.ST_X(table.c.site)
     if name == "site_lat":
         return func.ST_Y(table.c.site)
-    if name in ("sources", "firs"):
+    if name == "status" and collection.lifecycle:
+        return status_expression(collection, query)
+    if name in ("sources", "firs", "supersedes"):
         return func.array_to_string(table.c[name], " ")
+    if name == "binding_for":
+        return func.array_to_string(table.c[name], "; ")
     return table.c[name]
 
 
-def _properties(collection: Collection, table: Table) -> ColumnElement[str]:
+def _properties(collection: Collection, table: Table, query: ItemQuery) -> ColumnElement[str]:
     """All properties as JSON text, every key present (null when empty), in schema order."""
     pairs: list[ColumnElement[Any]] = []
     for prop in collection.properties:
-        pairs += [literal(prop.name), _property_value(table, prop.name)]
+        pairs += [literal(prop.name), _property_value(collection, table, prop.name, query)]
     return func.json_build_object(*pairs).cast(Text)
 
 
@@ -80,6 +118,10 @@ def _conditions(collection: Collection, table: Table, query: ItemQuery) -> Colum
             clauses.append(or_(end_column.is_(None), after))
     for name, value in query.equals:
         clauses.append(table.c[name] == value)
+    if collection.lifecycle and query.as_of is not None:
+        clauses.append(table.c.published_at <= query.as_of)
+    if collection.lifecycle and query.statuses:
+        clauses.append(status_expression(collection, query).in_(query.statuses))
     return and_(true(), *clauses)
 
 
@@ -97,7 +139,7 @@ def items_select(
         select(
             table.c.id,
             geometry.label("geometry"),
-            _properties(collection, table).label("properties"),
+            _properties(collection, table, query).label("properties"),
         )
         .where(_conditions(collection, table, query))
         .order_by(table.c.id)
@@ -169,11 +211,12 @@ def extent(
 
 
 def vector_tile(connection: Connection, collection: Collection, z: int, x: int, y: int) -> bytes:
-    """A Mapbox Vector Tile of the collection (layer named after it), built by PostGIS."""
+    """A Mapbox Vector Tile of the collection (layer named after it; status as of now), built by
+    PostGIS."""
     table = _table(collection)
     envelope = func.ST_TileEnvelope(z, x, y)
     columns = [table.c.id] + [
-        _property_value(table, p.name).label(p.name)
+        _property_value(collection, table, p.name, ItemQuery()).label(p.name)
         for p in collection.properties
         if p.type in ("string", "integer", "number") and p.name not in ("summary", "geometry_note")
     ]

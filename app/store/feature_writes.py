@@ -24,7 +24,8 @@ RECORDS: dict[Layer, type[ConflictZone | EngagementArea | Incident]] = {
 }
 # What else a stored feature shows besides its record's fields.
 STATE_COLUMNS = ("retired_at", "created_at", "updated_at", "submitted_by", "reviewed_by",
-                 "reviewed_at", "review_comment")  # fmt: skip
+                 "reviewed_at", "review_comment", "last_reviewed_at", "last_review_outcome",
+                 "last_review_comment")  # fmt: skip
 
 
 class FeatureConflict(Exception):

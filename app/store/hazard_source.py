@@ -9,12 +9,20 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy import Connection, Engine, select
 
-from app.core.layers.engagement import resolve_envelope
+from app.core.layers.engagement import Envelope, resolve_envelope
 from app.core.layers.layer_file import LayerFileError, parse_feature
+from app.core.layers.legacy import upgraded_properties
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
 from app.core.layers.vocabulary import Layer
 from app.core.risk.check import RouteChecker
-from app.core.risk.hazard_records import engagement_hazard, incident_hazard, zone_hazard
+from app.core.risk.hazard_records import (
+    HazardMaker,
+    engagement_hazard,
+    incident_hazard,
+    incident_known,
+    known_hazards,
+    zone_hazard,
+)
 from app.core.risk.hazards import Hazard
 from app.store.layer_stats import data_version
 from app.store.layer_writer import read_catalogue
@@ -32,14 +40,9 @@ def _fields(row: Any, model: type[Any]) -> dict[str, Any]:
 
 def _versions_as_of(
     connection: Connection, as_of: datetime
-) -> tuple[set[tuple[str, str]], dict[tuple[str, str], dict[str, Any]]]:
-    """Features with any recorded version, and each one's latest version at `as_of`."""
-    versioned = {
-        (row[0], row[1])
-        for row in connection.execute(
-            select(feature_versions.c.layer, feature_versions.c.feature_id).distinct()
-        )
-    }
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each feature's latest version recorded by `as_of` (features first written later have
+    none: they are taken as they are now, and count only if published by then)."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     rows = connection.execute(
         select(feature_versions)
@@ -49,92 +52,111 @@ def _versions_as_of(
         )
     ).mappings()
     for row in rows:
-        latest[(row["layer"], row["feature_id"])] = {"change": row["change"], **row["feature"]}
-    return versioned, latest
+        latest[(row["layer"], row["feature_id"])] = {
+            "change": row["change"],
+            "recorded_at": row["recorded_at"],
+            **row["feature"],
+        }
+    return latest
+
+
+Maker = tuple[ConflictZone | EngagementArea, HazardMaker] | Hazard | None
+
+
+def _maker(
+    record: ConflictZone | EngagementArea | Incident,
+    geometry: Any,
+    catalogue: dict[str, AirDefenceSystem],
+    as_of: datetime | None,
+    envelope: Envelope | None = None,
+) -> Maker:
+    """A record with the function that makes its hazard once its lifecycle is known; an
+    incident's hazard at once (None when unverified or not yet reported at as_of)."""
+    if isinstance(record, ConflictZone):
+        zone = record
+        return record, lambda known: zone_hazard(zone, geometry, known)
+    if isinstance(record, EngagementArea):
+        area = record
+        assert isinstance(geometry, Point)
+        reach = envelope or resolve_envelope(area, geometry, catalogue)
+        return area, lambda known: engagement_hazard(
+            area, reach.circle, reach.radius_nm, reach.upper_ft, catalogue.get(area.system), known
+        )
+    assert isinstance(geometry, Point)
+    if record.status.value != "verified" or not incident_known(record, as_of):
+        return None
+    return incident_hazard(record, geometry)
 
 
 def _from_version(
-    layer: Layer, version: dict[str, Any], catalogue: dict[str, AirDefenceSystem]
-) -> Hazard | None:
-    """A hazard as a version recorded it (None when it was retired or unpublished then)."""
+    layer: Layer,
+    version: dict[str, Any],
+    catalogue: dict[str, AirDefenceSystem],
+    as_of: datetime | None,
+) -> Maker:
+    """A record as a version recorded it (None when it was retired or unpublished then)."""
     if version["change"] == "retire" or version.get("state", {}).get("retired_at"):
         return None
+    recorded_at = version["recorded_at"].isoformat().replace("+00:00", "Z")
+    properties = upgraded_properties(layer, version["properties"], recorded_at)
     try:
         feature = parse_feature(
-            layer,
-            {
-                "type": "Feature",
-                "geometry": version["geometry"],
-                "properties": version["properties"],
-            },
+            layer, {"type": "Feature", "geometry": version["geometry"], "properties": properties}
         )
     except LayerFileError:
         return None
-    record = feature.record
-    if isinstance(record, ConflictZone):
-        return zone_hazard(record, feature.geometry)
-    if isinstance(record, EngagementArea):
-        assert isinstance(feature.geometry, Point)
-        envelope = resolve_envelope(record, feature.geometry, catalogue)
-        return engagement_hazard(
-            record,
-            envelope.circle,
-            envelope.radius_nm,
-            envelope.upper_ft,
-            catalogue.get(record.system),
-        )
-    assert isinstance(record, Incident)
-    assert isinstance(feature.geometry, Point)
-    return incident_hazard(record, feature.geometry) if record.status.value == "verified" else None
+    return _maker(feature.record, feature.geometry, catalogue, as_of)
 
 
 def load_hazards(
     connection: Connection, as_of: datetime | None = None
 ) -> tuple[list[Hazard], list[Hazard]]:
-    """Zones and engagement areas in force, and verified incidents: now, or as known at as_of.
+    """Zones and engagement areas, and verified incidents: as on record now, or as known at
+    as_of.
 
-    As of a time, a feature changed through the API is taken from its latest version then
-    (absent if created later, present if retired later); a feature never changed through the
-    API is taken as it is now.
+    As of a time, a feature with a version recorded by then (written through the API) is taken
+    from its latest version then (present if retired later); any other feature — never written
+    through the API, or first written later, such as a record of an old advisory entered
+    today — is taken as it is now. Either way it counts only if published by then, and over
+    its counting window as known then (`layers.lifecycle`).
     """
     catalogue = read_catalogue(connection)
-    versioned, latest = _versions_as_of(connection, as_of) if as_of else (set(), {})
+    latest = _versions_as_of(connection, as_of) if as_of else {}
     hazards: list[Hazard] = []
     points: list[Hazard] = []
     for layer in (Layer.CONFLICT_ZONES, Layer.ENGAGEMENT_AREAS, Layer.INCIDENTS):
         table = LAYER_TABLES[layer.value]
+        pending: list[tuple[ConflictZone | EngagementArea, HazardMaker]] = []
         for row in connection.execute(select(table).order_by(table.c.id)):
             key = (layer.value, row.id)
-            if key in versioned:
-                version = latest.get(key)
-                hazard = _from_version(layer, version, catalogue) if version else None
-                if hazard is not None:
-                    (points if layer is Layer.INCIDENTS else hazards).append(hazard)
-                continue
-            hazard = _from_row(layer, row, catalogue)
-            if hazard is not None:
-                (points if layer is Layer.INCIDENTS else hazards).append(hazard)
+            version = latest.get(key)
+            if version is not None:
+                made = _from_version(layer, version, catalogue, as_of)
+            else:
+                made = _from_row(layer, row, catalogue, as_of)
+            if isinstance(made, Hazard):
+                points.append(made)
+            elif made is not None:
+                pending.append(made)
+        hazards += known_hazards(pending, as_of)
     return hazards, points
 
 
-def _from_row(layer: Layer, row: Any, catalogue: dict[str, AirDefenceSystem]) -> Hazard | None:
-    """A hazard from a current row (None when retired or unpublished)."""
+def _from_row(
+    layer: Layer, row: Any, catalogue: dict[str, AirDefenceSystem], as_of: datetime | None
+) -> Maker:
+    """A record from a current row (None when retired or unpublished)."""
     if getattr(row, "retired_at", None) is not None:
         return None
     if layer is Layer.CONFLICT_ZONES:
-        return zone_hazard(
-            ConflictZone.model_validate(_fields(row, ConflictZone)), to_shape(row.geom)
-        )
+        zone = ConflictZone.model_validate(_fields(row, ConflictZone))
+        return _maker(zone, to_shape(row.geom), catalogue, as_of)
     if layer is Layer.ENGAGEMENT_AREAS:
         area = EngagementArea.model_validate(_fields(row, EngagementArea))
-        return engagement_hazard(
-            area, to_shape(row.geom), row.radius_nm, row.upper_ft, catalogue.get(row.system)
-        )
-    if row.status != "verified":
-        return None
-    point = to_shape(row.geom)
-    assert isinstance(point, Point)
-    return incident_hazard(Incident.model_validate(_fields(row, Incident)), point)
+        stored = Envelope(row.radius_nm, row.lower_ft, row.upper_ft, to_shape(row.geom))
+        return _maker(area, to_shape(row.site), catalogue, as_of, stored)
+    incident = Incident.model_validate(_fields(row, Incident))
+    return _maker(incident, to_shape(row.geom), catalogue, as_of)
 
 
 class HazardSource:

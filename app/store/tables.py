@@ -35,6 +35,27 @@ def _geometry(kind: str) -> Geometry:
     return Geometry(geometry_type=kind, srid=4326, spatial_index=False)
 
 
+def _lifecycle() -> list[Column[object]]:
+    """A zone's or engagement area's publication, effect, supersession, issuer and review."""
+    return [
+        Column("published_at", DateTime(timezone=True), nullable=False),
+        Column("published_precision", Text, nullable=False, server_default="day"),
+        Column("valid_from", DateTime(timezone=True), nullable=False),
+        Column("valid_to", DateTime(timezone=True)),
+        Column("end_basis", Text, nullable=False),
+        Column("withdrawn_at", DateTime(timezone=True)),
+        Column("supersedes", ARRAY(Text), nullable=False, server_default="{}"),
+        Column("threat", Text, nullable=False),
+        Column("issuer", Text, nullable=False),
+        Column("instrument", Text, nullable=False),
+        Column("reference", Text),
+        Column("binding_for", ARRAY(Text), nullable=False, server_default="{}"),
+        Column("last_reviewed_at", DateTime(timezone=True)),
+        Column("last_review_outcome", Text),
+        Column("last_review_comment", Text),
+    ]
+
+
 dataset_state = Table(
     "dataset_state",
     metadata,
@@ -51,6 +72,7 @@ air_defence_systems = Table(
     Column("nato_name", Text),
     Column("range_nm", Float, nullable=False),
     Column("ceiling_ft", Integer, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
     Column("sources", ARRAY(Text), nullable=False),
     Column("certainty", Text, nullable=False),
     Column("notes", Text),
@@ -65,10 +87,7 @@ conflict_zones = Table(
     Column("level", SmallInteger, nullable=False),
     Column("lower_ft", Integer),
     Column("upper_ft", Integer),
-    Column("valid_from", DateTime(timezone=True)),
-    Column("valid_to", DateTime(timezone=True)),
-    Column("authority", Text, nullable=False),
-    Column("reference", Text),
+    *_lifecycle(),
     Column("firs", ARRAY(Text), nullable=False),
     Column("summary", Text),
     Column("sources", ARRAY(Text), nullable=False),
@@ -91,9 +110,8 @@ engagement_areas = Table(
     Column("lower_ft", Integer),
     Column("upper_ft", Integer),
     Column("operator", Text),
-    Column("status", Text, nullable=False),
-    Column("valid_from", DateTime(timezone=True)),
-    Column("valid_to", DateTime(timezone=True)),
+    Column("site_basis", Text, nullable=False),
+    *_lifecycle(),
     Column("summary", Text),
     Column("sources", ARRAY(Text), nullable=False),
     Column("certainty", Text, nullable=False),
@@ -113,6 +131,9 @@ incidents = Table(
     Column("flight", Text),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("time_precision", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_precision", Text, nullable=False, server_default="day"),
+    Column("threat", Text),
     Column("operator", Text),
     Column("aircraft", Text),
     Column("fatalities", Integer),

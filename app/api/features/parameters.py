@@ -49,7 +49,7 @@ def parse_bbox(text: str | None) -> tuple[Envelope, ...]:
     return ((min_x, min_y, max_x, max_y),)
 
 
-def _moment(text: str, end_of_day: bool) -> datetime:
+def _moment(text: str, end_of_day: bool, parameter: str = "datetime") -> datetime:
     """An RFC 3339 date-time with zone, or a date (a whole UTC day)."""
     try:
         if "T" not in text and "t" not in text:
@@ -60,10 +60,30 @@ def _moment(text: str, end_of_day: bool) -> datetime:
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise bad_parameter("datetime", f"{text!r} is not an RFC 3339 date-time or date") from None
+        raise bad_parameter(parameter, f"{text!r} is not an RFC 3339 date-time or date") from None
     if parsed.tzinfo is None:
-        raise bad_parameter("datetime", f"{text!r} has no time zone (add Z for UTC)")
+        raise bad_parameter(parameter, f"{text!r} has no time zone (add Z for UTC)")
+    if not 1900 <= parsed.year <= 2200:
+        raise bad_parameter(parameter, "the year must be from 1900 to 2200")
     return parsed
+
+
+def parse_instant(parameter: str, text: str | None) -> datetime | None:
+    """One RFC 3339 date-time with zone, or a date (its start, 00:00Z)."""
+    return None if text is None else _moment(text, False, parameter)
+
+
+def parse_statuses(text: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated statuses, each one of `allowed`."""
+    if text is None:
+        return ()
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [s for s in chosen if s not in allowed]
+    if not chosen or unknown:
+        raise bad_parameter(
+            "status", f"unknown status {', '.join(unknown) or text!r}; use {', '.join(allowed)}"
+        )
+    return chosen
 
 
 def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:

@@ -1,6 +1,8 @@
 """OGC API – Features endpoints: landing page, conformance, collections, items, features, and
 vector tiles. Thin: parsing in parameters.py, SQL in store/feature_queries.py."""
 
+from datetime import UTC
+from datetime import datetime as datetime_type
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -19,6 +21,8 @@ from app.api.features.parameters import (
     bad_parameter,
     parse_bbox,
     parse_datetime,
+    parse_instant,
+    parse_statuses,
 )
 from app.api.features.responses import (
     CONTENT_CRS,
@@ -32,6 +36,7 @@ from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.layers.collections import COLLECTIONS, FILTER_PARAMETERS, Collection
 from app.core.layers.item_query import ItemQuery
+from app.core.layers.vocabulary import Status
 from app.store import feature_queries
 from app.store.tables import dataset_state
 
@@ -168,6 +173,11 @@ def _collection_document(
     }
 
 
+def _minute() -> str:
+    """The current UTC minute, for tags of answers whose status is taken now."""
+    return datetime_type.now(UTC).strftime("-%Y%m%dT%H%M")
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
@@ -228,10 +238,19 @@ def collection_schema(collection_id: CollectionId, request: Request) -> SchemaRe
 
 
 def _query(
-    collection: Collection, bbox: str | None, datetime_text: str | None, filters: dict[str, Any]
+    collection: Collection,
+    bbox: str | None,
+    datetime_text: str | None,
+    filters: dict[str, Any],
+    lifecycle: dict[str, str | None],
 ) -> ItemQuery:
     """Parse and check every filter of an items request."""
     start, end = parse_datetime(datetime_text)
+    for name, value in lifecycle.items():
+        if value is not None and not collection.lifecycle:
+            raise bad_parameter(name, f"{collection.id} have no lifecycle status")
+    statuses = parse_statuses(lifecycle["status"], tuple(s.value for s in Status))
+    at, as_of = parse_instant("at", lifecycle["at"]), parse_instant("as_of", lifecycle["as_of"])
     equals: list[tuple[str, str | int]] = []
     for name, value in filters.items():
         if value is None:
@@ -242,7 +261,7 @@ def _query(
                 f"not a filter of {collection.id} (its filters: {', '.join(collection.filters)})",
             )
         equals.append((name, value))
-    return ItemQuery(parse_bbox(bbox), start, end, tuple(equals))
+    return ItemQuery(parse_bbox(bbox), start, end, tuple(equals), at or as_of, as_of, statuses)
 
 
 def _format(request: Request, f: str | None) -> str | None:
@@ -292,12 +311,32 @@ def items(
         ),
     ] = None,
     level: Annotated[int | None, Query(description="conflict_zones: 1, 2 or 3.")] = None,
-    authority: Annotated[
-        str | None, Query(description="conflict_zones: issuing authority.")
+    issuer: Annotated[
+        str | None, Query(description="conflict_zones, engagement_areas: issuer.")
     ] = None,
     system: Annotated[str | None, Query(description="engagement_areas: system id.")] = None,
-    status: Annotated[
+    site_basis: Annotated[
         str | None, Query(description="engagement_areas: confirmed/reported/assumed.")
+    ] = None,
+    threat: Annotated[str | None, Query(description="Threat key (all layers).")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description="conflict_zones, engagement_areas: statuses to keep, comma-separated ("
+            + ", ".join(s.value for s in Status)
+            + "), at ?at= as known at ?as_of=."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        Query(description="When the status is taken (RFC 3339); default as_of, else now."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="What was known then (RFC 3339): records published later are left "
+            "out, and withdrawals and successors count only if known then. Default: now."
+        ),
     ] = None,
     kind: Annotated[str | None, Query(description="incidents: hit, crash or landing.")] = None,
     certainty: Annotated[str | None, Query(description="high, medium or low.")] = None,
@@ -308,15 +347,19 @@ def items(
 ) -> Response:
     """Items in primary-key order with exact numberMatched and absolute next/prev links."""
     chosen = _collection(collection_id)
-    filters = {"level": level, "authority": authority, "system": system, "status": status,
-               "kind": kind, "certainty": certainty}  # fmt: skip
+    filters = {"level": level, "issuer": issuer, "system": system, "site_basis": site_basis,
+               "threat": threat, "kind": kind, "certainty": certainty}  # fmt: skip
     assert set(filters) == set(FILTER_PARAMETERS)
-    query = _query(chosen, bbox, datetime, filters)
+    lifecycle = {"status": status, "at": at, "as_of": as_of}
+    query = _query(chosen, bbox, datetime, filters, lifecycle)
     fmt = _format(request, f)
     base = _base(request)
     with engine.connect() as connection:
+        # A status taken "now" changes with the clock, not only with the data: the minute is
+        # part of the tag, so a cached page is at most a minute behind.
+        clock = "" if query.at is not None or not chosen.lifecycle else _minute()
         cache, unchanged = _conditional(
-            connection, request, f"{chosen.id}-{fmt or 'page'}-{request.url.query}"
+            connection, request, f"{chosen.id}-{fmt or 'page'}-{request.url.query}{clock}"
         )
         if unchanged is not None:
             return unchanged
@@ -372,7 +415,8 @@ def feature(
     """A single published feature by id."""
     chosen = _collection(collection_id)
     with engine.connect() as connection:
-        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{feature_id}")
+        clock = _minute() if chosen.lifecycle else ""
+        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{feature_id}{clock}")
         if unchanged is not None:
             return unchanged
         row = feature_queries.fetch_item(connection, chosen, feature_id)
@@ -419,9 +463,10 @@ def vector_tile(
     if x >= 2**z or y >= 2**z:
         raise bad_parameter("x" if x >= 2**z else "y", f"must be below {2**z} at zoom {z}")
     with engine.connect() as connection:
-        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{z}-{x}-{y}")
+        clock = _minute() if chosen.lifecycle else ""
+        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{z}-{x}-{y}{clock}")
         if unchanged is not None:
             return unchanged
         data = feature_queries.vector_tile(connection, chosen, z, x, y)
-    headers = {**cache, "Cache-Control": "public, max-age=300"}
+    headers = {**cache, "Cache-Control": "public, max-age=60"}
     return Response(data, media_type="application/vnd.mapbox-vector-tile", headers=headers)

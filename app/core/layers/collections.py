@@ -1,8 +1,15 @@
-"""The layers as OGC API collections: titles, properties (with JSON types) and filters."""
+"""The layers as OGC API collections: titles, properties (derived from the record models, with
+JSON types) and filters."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from types import NoneType, UnionType
+from typing import Annotated, Union, get_args, get_origin
 
-from app.core.layers.vocabulary import Layer
+from pydantic import AwareDatetime, BaseModel
+
+from app.core.layers.records import ConflictZone, EngagementArea, Incident, _Lifecycle
+from app.core.layers.vocabulary import Layer, Status
 
 
 @dataclass(frozen=True)
@@ -28,30 +35,84 @@ class Collection:
     # Columns matched by ?datetime=: (start, end); the same column twice for an instant.
     temporal: tuple[str, str]
     verified_only: bool = False
+    # Records with a lifecycle: a derived status, and knowledge "as of" a time.
+    lifecycle: bool = False
 
 
-def _common_tail() -> tuple[Property, ...]:
-    return (
-        Property("summary", "string", "What the record says, in a sentence or two."),
-        # Space-separated, not an array: GIS formats mangle lists (GDAL writes a StringList to
-        # GeoPackage as "(2:a,b)", which breaks URLs with commas); URLs never hold spaces.
-        Property("sources", "string", "URLs of the public sources, separated by spaces."),
-        Property("certainty", "string", "high, medium or low."),
-        Property("geometry_note", "string", "How the geometry was made; approximations say so."),
-    )
+def _json_type(annotation: object) -> tuple[str, str | None]:
+    """A record field's JSON type (and format) as published: lists become separated strings."""
+    kind = annotation
+    if get_origin(kind) in (Union, UnionType):
+        kind = next(a for a in get_args(kind) if a is not NoneType)
+    while get_origin(kind) is Annotated:
+        kind = get_args(kind)[0]
+    if get_origin(kind) is list:
+        return "string", None
+    if isinstance(kind, type):
+        if issubclass(kind, datetime | AwareDatetime):
+            return "string", "date-time"
+        if issubclass(kind, bool):
+            return "boolean", None
+        if issubclass(kind, int):  # IntEnum too
+            return "integer", None
+        if issubclass(kind, float):
+            return "number", None
+    return "string", None
 
 
+# Descriptions of fields whose meaning is the same in every layer.
+_COMMON = {
+    "id": "Identifier (URL-safe, no dots).",
+    # Space-separated, not an array: GIS formats mangle lists (GDAL writes a StringList to
+    # GeoPackage as "(2:a,b)", which breaks URLs with commas); URLs never hold spaces.
+    "sources": "URLs of the public sources, separated by spaces.",
+    "certainty": "high, medium or low.",
+    "geometry_note": "How the geometry was made; approximations say so.",
+    "summary": "What the record says, in a sentence or two.",
+    "notes": "Curation notes: what could not be confirmed.",
+}
+
+
+def record_properties(
+    model: type[BaseModel], skip: tuple[str, ...] = ("id",)
+) -> tuple[Property, ...]:
+    """The published properties of a record model's fields: its own first (the lifecycle's,
+    declared in a base class, placed before the text fields), in declaration order."""
+    fields = model.model_fields
+    own = [n for n in fields if n not in _Lifecycle.model_fields]
+    cut = next((i for i, n in enumerate(own) if n in ("firs", "summary")), len(own))
+    shared = [n for n in fields if n in _Lifecycle.model_fields]
+    properties = []
+    for name in [*own[:cut], *shared, *own[cut:]]:
+        field = fields[name]
+        if name in skip:
+            continue
+        json_type, json_format = _json_type(field.annotation)
+        description = field.description or _COMMON.get(name, name.replace("_", " "))
+        properties.append(Property(name, json_type, description, json_format))
+    return tuple(properties)
+
+
+STATUS = Property(
+    "status",
+    "string",
+    "Status at the requested time (?at=, default now) as known at ?as_of= (default now): "
+    + ", ".join(s.value for s in Status)
+    + ". Derived, never stored.",
+)
+_REVIEW = (
+    Property("last_reviewed_at", "string", "When an editor last reviewed it.", "date-time"),
+    Property(
+        "last_review_outcome", "string", "renewed, withdrawn, superseded, confirmed_unchanged."
+    ),
+)
 _TIMESTAMPS = (
-    Property("created_at", "string", "When the record was created.", "date-time"),
-    Property("updated_at", "string", "When the record last changed.", "date-time"),
+    Property("created_at", "string", "When the record was created here.", "date-time"),
+    Property("updated_at", "string", "When the record last changed here.", "date-time"),
 )
-_VALIDITY = (
-    Property("valid_from", "string", "Start of validity (UTC); null = open.", "date-time"),
-    Property("valid_to", "string", "End of validity (UTC); null = open.", "date-time"),
-)
-_BAND = (
-    Property("lower_ft", "integer", "Floor in feet; null = surface."),
-    Property("upper_ft", "integer", "Ceiling in feet; null = unlimited."),
+_SITE = (
+    Property("site_lon", "number", "Longitude of the site (centre of the circle)."),
+    Property("site_lat", "number", "Latitude of the site (centre of the circle)."),
 )
 
 COLLECTIONS: dict[str, Collection] = {
@@ -60,74 +121,39 @@ COLLECTIONS: dict[str, Collection] = {
         title="Conflict zones",
         description=(
             "Advisory areas (EASA CZIBs, FAA SFARs and NOTAMs, national closures) with level, "
-            "altitude band, validity and issuing authority. Outlines built from country shapes "
-            "approximate FIRs and say so in geometry_note."
+            "altitude band, publication time, effect window, status, issuer and who is bound. "
+            "Outlines built from country shapes approximate FIRs and say so in geometry_note."
         ),
-        properties=(
-            Property("name", "string", "Name of the advisory."),
-            Property("level", "integer", "1 do not fly, 2 high risk, 3 caution."),
-            *_BAND,
-            *_VALIDITY,
-            Property("authority", "string", "Issuing authority (EASA, FAA, a national CAA)."),
-            Property("reference", "string", "Bulletin, rule or NOTAM number."),
-            Property("firs", "string", "ICAO FIR codes, separated by spaces."),
-            *_common_tail(),
-            Property("notes", "string", "What could not be confirmed."),
-            *_TIMESTAMPS,
-        ),
-        filters=("level", "authority", "certainty"),
+        properties=(*record_properties(ConflictZone), STATUS, *_REVIEW, *_TIMESTAMPS),
+        filters=("level", "issuer", "threat", "certainty"),
         temporal=("valid_from", "valid_to"),
+        lifecycle=True,
     ),
     Layer.ENGAGEMENT_AREAS.value: Collection(
         id="engagement_areas",
         title="Air-defence engagement areas",
         description=(
             "Publicly reported air-defence sites: the geodesic circle of the system's range "
-            "around the site, with a ceiling, status and validity."
+            "around the site, with a ceiling, how the site is known, when it was first "
+            "reported (published_at) and when the threat was there (valid_from/valid_to)."
         ),
-        properties=(
-            Property("name", "string", "Name of the area."),
-            Property("system", "string", "Catalogue id of the system."),
-            Property("site_lon", "number", "Longitude of the site (centre of the circle)."),
-            Property("site_lat", "number", "Latitude of the site (centre of the circle)."),
-            Property("radius_nm", "number", "Radius of the circle, NM (geodesic)."),
-            *_BAND,
-            Property("operator", "string", "Who operates it, as reported."),
-            Property("status", "string", "confirmed, reported or assumed."),
-            *_VALIDITY,
-            *_common_tail(),
-            Property("notes", "string", "What could not be confirmed."),
-            *_TIMESTAMPS,
-        ),
-        filters=("system", "status", "certainty"),
+        properties=(*record_properties(EngagementArea), *_SITE, STATUS, *_REVIEW, *_TIMESTAMPS),
+        filters=("system", "site_basis", "issuer", "threat", "certainty"),
         temporal=("valid_from", "valid_to"),
+        lifecycle=True,
     ),
     Layer.INCIDENTS.value: Collection(
         id="incidents",
         title="Incidents",
         description=(
-            "Civil aircraft shot down or hit: hit points and crash sites, grouped by event. "
-            "Only verified incidents are published."
+            "Civil aircraft shot down or hit: hit points and crash sites, grouped by event, "
+            "with when each was first reported. Only verified incidents are published."
         ),
-        properties=(
-            Property("event", "string", "Groups the hit point and crash site of one event."),
-            Property("kind", "string", "hit, crash or landing."),
-            Property("flight", "string", "Flight number and route."),
-            Property("occurred_at", "string", "When (UTC).", "date-time"),
-            Property("time_precision", "string", "second, minute or day."),
-            Property("operator", "string", "Airline."),
-            Property("aircraft", "string", "Type and registration."),
-            Property("fatalities", "integer", "People killed."),
-            Property("weapon", "string", "What hit the aircraft, as the sources say."),
-            Property("altitude_ft", "integer", "Altitude at the time, feet."),
-            Property("status", "string", "Review state; only verified incidents are published."),
-            *_common_tail(),
-            *_TIMESTAMPS,
-        ),
-        filters=("kind", "certainty"),
+        properties=(*record_properties(Incident), *_TIMESTAMPS),
+        filters=("kind", "threat", "certainty"),
         temporal=("occurred_at", "occurred_at"),
         verified_only=True,
     ),
 }
 
-FILTER_PARAMETERS = ("level", "authority", "system", "status", "kind", "certainty")
+FILTER_PARAMETERS = ("level", "issuer", "system", "site_basis", "threat", "kind", "certainty")

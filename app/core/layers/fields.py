@@ -44,9 +44,20 @@ def _split_spaces(value: object) -> object:
     return value.split() if isinstance(value, str) else value
 
 
+def _split_semicolons(value: object) -> object:
+    """Accept the '; '-separated form the layer API publishes (for lists of phrases)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
 Sources = Annotated[list[SourceUrl], Field(min_length=1), BeforeValidator(_split_spaces)]
+Slugs = Annotated[list[Slug], BeforeValidator(_split_spaces)]
 FirCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")]
 FirCodes = Annotated[list[FirCode], BeforeValidator(_split_spaces)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Phrases such as "US operators"; published joined by "; ", so none may hold a ';'.
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^;]+$")]
+Texts = Annotated[list[Phrase], BeforeValidator(_split_semicolons)]
 AltitudeFt = Annotated[int, Field(ge=MIN_ALTITUDE_FT, le=MAX_ALTITUDE_FT)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]

@@ -1,4 +1,5 @@
-"""What a client asks of a collection's items: bounding boxes, a time interval, equal values."""
+"""What a client asks of a collection's items: bounding boxes, a time interval, equal values,
+and statuses at a time as known at a time."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,11 @@ class ItemQuery:
     start: datetime | None = None
     end: datetime | None = None
     equals: tuple[tuple[str, str | int], ...] = field(default_factory=tuple)
+    # Lifecycle collections: the status is derived at `at` (None: the time of the query) as
+    # known at `as_of` (None: everything on record); `statuses` keeps only those.
+    at: datetime | None = None
+    as_of: datetime | None = None
+    statuses: tuple[str, ...] = ()
 
     @property
     def has_time(self) -> bool:

@@ -22,8 +22,12 @@ GEOMETRY_TYPES: dict[Layer, tuple[str, ...]] = {
     Layer.ENGAGEMENT_AREAS: ("Point",),  # the site; the circle is computed from it
     Layer.INCIDENTS: ("Point",),
 }
-# Keys our own exports add that an import may carry back but never sets.
+# Keys our own exports add that an import may carry back but never sets: timestamps, and for
+# zones and engagement areas the derived status, the review state and the site's lon/lat.
 READ_ONLY_KEYS = frozenset({"created_at", "updated_at"})
+LIFECYCLE_READ_ONLY_KEYS = READ_ONLY_KEYS | {
+    "status", "last_reviewed_at", "last_review_outcome", "site_lon", "site_lat"
+}  # fmt: skip
 MAX_PROBLEMS_REPORTED = 50
 
 
@@ -80,7 +84,8 @@ def parse_feature(
         raise LayerFileError(
             [FeatureProblem(index, None, "properties", "missing or not an object")]
         )
-    properties = {k: v for k, v in properties.items() if k not in READ_ONLY_KEYS}
+    read_only = READ_ONLY_KEYS if layer is Layer.INCIDENTS else LIFECYCLE_READ_ONLY_KEYS
+    properties = {k: v for k, v in properties.items() if k not in read_only}
     if "id" not in properties and isinstance(feature.get("id"), str):
         properties["id"] = feature["id"]
     feature_id = properties.get("id") if isinstance(properties.get("id"), str) else None

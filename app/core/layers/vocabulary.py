@@ -27,12 +27,49 @@ class Certainty(StrEnum):
     LOW = "low"
 
 
-class EngagementStatus(StrEnum):
-    """How an air-defence site became known."""
+class SiteBasis(StrEnum):
+    """How an air-defence site became known: established by an investigation, reported by the
+    press, or assumed (derived, e.g. from where an aircraft was hit)."""
 
     CONFIRMED = "confirmed"
     REPORTED = "reported"
     ASSUMED = "assumed"
+
+
+class EndBasis(StrEnum):
+    """What a record's end rests on."""
+
+    # The instrument gives the end (and no renewal followed).
+    STATED = "stated"
+    # PERM, or open-ended: it runs until withdrawn or replaced.
+    UNTIL_FURTHER_NOTICE = "until_further_notice"
+    # valid_to is the last known end; neither a renewal nor a withdrawal is on record.
+    UNCONFIRMED = "unconfirmed"
+
+
+class Status(StrEnum):
+    """A record's state at a given time, derived (core/layers/lifecycle.py), never stored."""
+
+    SCHEDULED = "scheduled"
+    IN_FORCE = "in_force"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+    LAPSED_UNCONFIRMED = "lapsed_unconfirmed"
+
+
+# The states in which a record still counts in a route check: fail-safe, an advisory whose end
+# has passed unconfirmed keeps counting.
+COUNTING_STATUSES = frozenset({Status.IN_FORCE, Status.LAPSED_UNCONFIRMED})
+
+
+class ReviewOutcome(StrEnum):
+    """What an editor found when reviewing a record."""
+
+    RENEWED = "renewed"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+    CONFIRMED_UNCHANGED = "confirmed_unchanged"
 
 
 class IncidentKind(StrEnum):

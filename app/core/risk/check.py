@@ -128,6 +128,10 @@ class RouteCheck:
     incident_radius_nm: float
     # Without times in the plan, hazards are taken as valid at this instant.
     valid_at: datetime | None
+    # When the flight sets off (valid_at without times): incidents later than this never score.
+    departure: datetime
+    # The knowledge the check used: what was known then (None: everything on record now).
+    as_of: datetime | None = None
 
 
 class RouteChecker:
@@ -205,7 +209,10 @@ class RouteChecker:
         segments = self._segments(plan, found)
         nearby = self._nearby(plan, densified, radius_nm, reached)
         valid_at = now if plan.time_s is None else None
-        return RouteCheck(plan, tuple(segments), tuple(nearby), evaluated_at, radius_nm, valid_at)
+        return RouteCheck(
+            plan, tuple(segments), tuple(nearby), evaluated_at, radius_nm, valid_at,
+            reference_time, as_of,
+        )  # fmt: skip
 
     def _segments(self, plan: FlightPlan, applied: Applied) -> list[Segment]:
         """Cut the route wherever the set of applicable hazards changes; score each piece."""

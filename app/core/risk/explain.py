@@ -1,7 +1,9 @@
 """One-line explanations a dispatcher can read, for each hazard applying to a segment."""
 
+from app.core.layers.vocabulary import Status
 from app.core.risk.check import AppliedHazard
 from app.core.risk.hazards import HazardLayer
+from app.core.risk.warnings import lapse_words
 
 LEVEL_WORDS = {1: "do not fly", 2: "high risk", 3: "exercise caution"}
 
@@ -33,13 +35,31 @@ def planned_words(start_ft: float, end_ft: float) -> str:
 
 
 def explain(
+    applied: AppliedHazard,
+    start_ft: float,
+    end_ft: float,
+    distance_nm: float | None,
+    status: str | None = None,
+) -> str:
+    """A sentence saying what the hazard is and why it applies here (and, for an advisory
+    whose last known end has passed unconfirmed, that it is still counted)."""
+    reason = _reason(applied, start_ft, end_ft, distance_nm)
+    lifecycle = applied.hazard.lifecycle
+    if status == Status.LAPSED_UNCONFIRMED.value and lifecycle and lifecycle.valid_to:
+        return f"{reason}; {lapse_words(lifecycle.valid_to.strftime('%d %b %Y').lstrip('0'))}"
+    return reason
+
+
+def _reason(
     applied: AppliedHazard, start_ft: float, end_ft: float, distance_nm: float | None
 ) -> str:
-    """A sentence saying what the hazard is and why it applies here."""
+    """What the hazard is and why it applies here."""
     hazard = applied.hazard
     planned = planned_words(start_ft, end_ft)
     if hazard.layer is HazardLayer.CONFLICT_ZONE:
-        issuer = " ".join(part for part in (hazard.authority, hazard.reference) if part)
+        issuer = " ".join(
+            part for part in (hazard.issuer, hazard.reference or hazard.instrument) if part
+        )
         level = LEVEL_WORDS.get(hazard.level or 3, "advisory")
         rule = f"{level} {band_words(hazard.lower_ft, hazard.upper_ft)}"
         if applied.above_ceiling:
@@ -51,9 +71,10 @@ def explain(
     if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
         reach = f"{hazard.ring_nm:.0f} NM" if hazard.ring_nm else "its range"
         ceiling = altitude_words(hazard.upper_ft) if hazard.upper_ft else "unlimited"
+        system = hazard.system_name or hazard.system
         return (
-            f"{hazard.system_name or hazard.system} ({hazard.status}): reach {reach} up to "
-            f"{ceiling}; {planned} is within its envelope"
+            f"{system} (site {hazard.site_basis}): reach {reach} up to {ceiling}; "
+            f"{planned} is within its envelope"
         )
     when = hazard.occurred_at.strftime("%d %b %Y") if hazard.occurred_at else "date unknown"
     near = f" {distance_nm:.0f} NM from the route" if distance_nm is not None else ""

@@ -1,13 +1,60 @@
-"""Hazards made from the layers' records (as stored, or as read from a layer file)."""
+"""Hazards made from the layers' records (as stored, or as read from a layer file), as known at
+a time: records not yet published then are left out, the rest count over their lifecycle's
+counting window (`layers.lifecycle`)."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from app.core.layers.lifecycle import Lifecycle, lifecycles, replacements
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
 from app.core.risk.hazards import Hazard, HazardLayer
 
 
-def zone_hazard(zone: ConflictZone, area: BaseGeometry) -> Hazard:
+@dataclass(frozen=True)
+class Known:
+    """What is known of a record at as_of: its lifecycle and when a successor replaces it."""
+
+    lifecycle: Lifecycle
+    replaced_at: datetime | None
+    as_of: datetime | None
+
+
+def knowledge(
+    records: Sequence[ConflictZone | EngagementArea], as_of: datetime | None
+) -> dict[str, Known]:
+    """For each record of one layer published by `as_of` (None: all on record), what is known."""
+    by_id = lifecycles(records)
+    replaced = replacements(by_id, as_of)
+    return {
+        record_id: Known(lifecycle, replaced.get(record_id), as_of)
+        for record_id, (lifecycle, _) in by_id.items()
+        if lifecycle.known(as_of)
+    }
+
+
+def _lifecycle_fields(record: ConflictZone | EngagementArea, known: Known) -> dict[str, object]:
+    """The Hazard fields that say when it counts and who issued it."""
+    valid_from, valid_to = known.lifecycle.counting_window(known.as_of, known.replaced_at)
+    return {
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "issuer": record.issuer,
+        "instrument": record.instrument,
+        "reference": record.reference,
+        "binding_for": tuple(record.binding_for),
+        "threat": record.threat,
+        "published_at": record.published_at,
+        "lifecycle": known.lifecycle,
+        "replaced_at": known.replaced_at,
+        "as_of": known.as_of,
+    }
+
+
+def zone_hazard(zone: ConflictZone, area: BaseGeometry, known: Known) -> Hazard:
     """A conflict zone as a hazard."""
     return Hazard(
         layer=HazardLayer.CONFLICT_ZONE,
@@ -16,14 +63,11 @@ def zone_hazard(zone: ConflictZone, area: BaseGeometry) -> Hazard:
         area=area,
         lower_ft=zone.lower_ft,
         upper_ft=zone.upper_ft,
-        valid_from=zone.valid_from,
-        valid_to=zone.valid_to,
         level=int(zone.level),
-        authority=zone.authority,
-        reference=zone.reference,
         certainty=zone.certainty.value,
         sources=tuple(zone.sources),
         summary=zone.summary,
+        **_lifecycle_fields(zone, known),  # type: ignore[arg-type]
     )
 
 
@@ -33,6 +77,7 @@ def engagement_hazard(
     radius_nm: float,
     upper_ft: int | None,
     system: AirDefenceSystem | None,
+    known: Known,
 ) -> Hazard:
     """An engagement area (with its computed circle and ceiling) as a hazard."""
     return Hazard(
@@ -42,16 +87,15 @@ def engagement_hazard(
         area=circle,
         lower_ft=area.lower_ft,
         upper_ft=upper_ft,
-        valid_from=area.valid_from,
-        valid_to=area.valid_to,
         system=area.system,
         system_name=system.name if system else area.system,
-        status=area.status.value,
+        site_basis=area.site_basis.value,
         operator=area.operator,
         certainty=area.certainty.value,
         sources=tuple(area.sources),
         ring_nm=radius_nm,
         summary=area.summary,
+        **_lifecycle_fields(area, known),  # type: ignore[arg-type]
     )
 
 
@@ -67,6 +111,8 @@ def incident_hazard(incident: Incident, point: Point) -> Hazard:
         certainty=incident.certainty.value,
         sources=tuple(incident.sources),
         occurred_at=incident.occurred_at,
+        published_at=incident.published_at,
+        threat=incident.threat,
         summary=incident.summary,
         details=(
             ("event", incident.event),
@@ -77,3 +123,23 @@ def incident_hazard(incident: Incident, point: Point) -> Hazard:
             ("altitude_ft", incident.altitude_ft),
         ),
     )
+
+
+def incident_known(incident: Incident, as_of: datetime | None) -> bool:
+    """Whether a verified incident had been reported by `as_of` (None: all on record).
+
+    Nothing is reported before it happens: a report dated only by its day counts from the
+    time of the event, not from the start of that day.
+    """
+    return as_of is None or max(incident.published_at, incident.occurred_at) <= as_of
+
+
+HazardMaker = Callable[[Known], Hazard]
+
+
+def known_hazards(
+    records: Sequence[tuple[ConflictZone | EngagementArea, HazardMaker]], as_of: datetime | None
+) -> list[Hazard]:
+    """Hazards of the records of one layer that were published by `as_of`, in the given order."""
+    known = knowledge([record for record, _ in records], as_of)
+    return [make(known[record.id]) for record, make in records if record.id in known]

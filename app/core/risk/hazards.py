@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from shapely.geometry.base import BaseGeometry
 
+from app.core.layers.lifecycle import Lifecycle
+from app.core.layers.vocabulary import Status
+
 
 class HazardLayer(StrEnum):
     """Which layer a hazard comes from."""
@@ -21,7 +24,8 @@ class Hazard:
     """One thing that may make part of a route dangerous.
 
     The area is a (Multi)Polygon in lon/lat with straight edges, split at 180°. lower_ft None
-    means from the surface, upper_ft None unlimited; valid_from/valid_to None are open ends.
+    means from the surface, upper_ft None unlimited; valid_from/valid_to are when it counts
+    (its counting window as known at `as_of`, see `layers.lifecycle`), None open ends.
     """
 
     layer: HazardLayer
@@ -33,11 +37,19 @@ class Hazard:
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     level: int | None = None
-    authority: str | None = None
+    issuer: str | None = None
+    instrument: str | None = None
     reference: str | None = None
+    binding_for: tuple[str, ...] = ()
+    threat: str | None = None
+    published_at: datetime | None = None
+    # The record's lifecycle as known at `as_of`, and when a known successor replaces it.
+    lifecycle: Lifecycle | None = None
+    replaced_at: datetime | None = None
+    as_of: datetime | None = None
     system: str | None = None
     system_name: str | None = None
-    status: str | None = None
+    site_basis: str | None = None
     operator: str | None = None
     certainty: str | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)
@@ -47,3 +59,10 @@ class Hazard:
     summary: str | None = None
     # Further facts to show with the hazard (incidents: event, kind, fatalities, weapon).
     details: tuple[tuple[str, object], ...] = ()
+
+
+def status_at(hazard: Hazard, at: datetime) -> Status | None:
+    """A zone's or engagement area's status at `at`, as known when its checker was built."""
+    if hazard.lifecycle is None:
+        return None
+    return hazard.lifecycle.status_at(at, hazard.as_of, hazard.replaced_at)

@@ -69,7 +69,7 @@ class ScoringModel:
             table = self.zone_above if above_ceiling else self.zone_inside
             return float(table.get(hazard.level or 3, 0.0))
         if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
-            status = self.engagement_status_factor.get(hazard.status or "assumed", 0.6)
+            status = self.engagement_status_factor.get(hazard.site_basis or "assumed", 0.6)
             system = self.engagement_system_factor.get(hazard.system or "", 1.0)
             return self.engagement_inside * status * system
         near = hazard.ring_nm is not None and hazard.ring_nm <= self.incident_near_nm

@@ -9,8 +9,9 @@ import numpy as np
 from app.core.geodesy.antimeridian import split_line
 from app.core.risk.check import AppliedHazard, RouteCheck, Segment
 from app.core.risk.explain import explain
-from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.hazards import Hazard, HazardLayer, status_at
 from app.core.risk.model import DEFAULT_MODEL
+from app.core.risk.warnings import lapse_warnings
 from app.core.units import METRES_PER_NM
 
 CATEGORIES = ("none", "low", "moderate", "high", "critical")
@@ -39,10 +40,34 @@ def _point(check: RouteCheck, distance_m: float, lon: float, lat: float) -> dict
     }
 
 
+def _lifecycle(hazard: Hazard, at: datetime | None) -> dict[str, Any]:
+    """Who issued a zone or engagement area, when it was published, its window and status."""
+    lifecycle = hazard.lifecycle
+    status = status_at(hazard, at) if at is not None else None
+    return {
+        "status": status.value if status is not None else None,
+        "published_at": _iso(hazard.published_at),
+        "valid_from": _iso(lifecycle.valid_from) if lifecycle else None,
+        "valid_to": _iso(lifecycle.valid_to) if lifecycle else None,
+        "end_basis": lifecycle.end_basis.value if lifecycle else None,
+        "issuer": hazard.issuer,
+        "instrument": hazard.instrument,
+        "reference": hazard.reference,
+        "binding_for": list(hazard.binding_for),
+        "threat": hazard.threat,
+    }
+
+
 def _hazard(
-    applied: AppliedHazard, start_ft: float, end_ft: float, distances: dict[str, float]
+    applied: AppliedHazard,
+    start_ft: float,
+    end_ft: float,
+    distances: dict[str, float],
+    at: datetime | None,
+    departure: datetime,
 ) -> dict[str, Any]:
-    """One hazard of a segment (flown from start_ft to end_ft), its contribution and reason."""
+    """One hazard of a segment (flown from start_ft to end_ft, status taken at `at`), its
+    contribution and reason."""
     hazard = applied.hazard
     distance_nm = distances.get(hazard.id)
     entry: dict[str, Any] = {
@@ -52,30 +77,35 @@ def _hazard(
         "position": "above_ceiling" if applied.above_ceiling else "inside",
         "lower_ft": hazard.lower_ft,
         "upper_ft": hazard.upper_ft,
-        "valid_from": _iso(hazard.valid_from),
-        "valid_to": _iso(hazard.valid_to),
         "raw_score": round(applied.raw_score, 1),
         "contribution": round(applied.contribution, 1),
-        "explanation": explain(applied, start_ft, end_ft, distance_nm),
         "certainty": hazard.certainty,
         "sources": list(hazard.sources),
     }
-    if hazard.layer is HazardLayer.CONFLICT_ZONE:
-        entry.update(level=hazard.level, authority=hazard.authority, reference=hazard.reference)
-    elif hazard.layer is HazardLayer.ENGAGEMENT_AREA:
-        entry.update(
-            system=hazard.system,
-            system_name=hazard.system_name,
-            status=hazard.status,
-            operator=hazard.operator,
-            radius_nm=hazard.ring_nm,
-        )
-    else:
+    if hazard.layer is HazardLayer.INCIDENT:
         entry.update(
             occurred_at=_iso(hazard.occurred_at),
+            published_at=_iso(hazard.published_at),
+            after_departure=bool(hazard.occurred_at and hazard.occurred_at > departure),
+            threat=hazard.threat,
             ring_nm=hazard.ring_nm,
             distance_nm=distance_nm,
             **dict(hazard.details),
+        )
+        entry["explanation"] = explain(applied, start_ft, end_ft, distance_nm)
+        return entry
+    entry.update(_lifecycle(hazard, at))
+    status = entry["status"]
+    entry["explanation"] = explain(applied, start_ft, end_ft, distance_nm, status)
+    if hazard.layer is HazardLayer.CONFLICT_ZONE:
+        entry.update(level=hazard.level)
+    else:
+        entry.update(
+            system=hazard.system,
+            system_name=hazard.system_name,
+            site_basis=hazard.site_basis,
+            operator=hazard.operator,
+            radius_nm=hazard.ring_nm,
         )
     return entry
 
@@ -115,13 +145,14 @@ def report(
         n.incident.id: round(n.distance_m / METRES_PER_NM, 1) for n in check.incidents_nearby
     }
     entries = [_segment(check, index, points, distances, geometry) for index in wanted]
+    departure = check.departure
     body: dict[str, Any] = (
         {"worst_segment": entries[0]} if detail == "summary" else {"segments": entries}
     )
     return {
         **body,
         "incidents_nearby": [
-            _nearby(n.incident, n.distance_m, n.along_m) for n in check.incidents_nearby
+            _nearby(n.incident, n.distance_m, n.along_m, departure) for n in check.incidents_nearby
         ],
         "summary": summary,
         "route": {
@@ -152,6 +183,8 @@ def _segment(
     segment = check.segments[index]
     start_ft = check.plan.altitude_ft.at(segment.start_m)
     end_ft = check.plan.altitude_ft.at(segment.end_m)
+    # Status as at the segment's end: where an end passes mid-segment, the later state shows.
+    at = check.plan.time_at(segment.end_m) or check.valid_at
     entry = {
         "index": index,
         "start": points[index],
@@ -161,7 +194,9 @@ def _segment(
         "length_nm": _nm(segment.end_m - segment.start_m),
         "score": segment.score,
         "category": segment.category,
-        "hazards": [_hazard(a, start_ft, end_ft, distances) for a in segment.hazards],
+        "hazards": [
+            _hazard(a, start_ft, end_ft, distances, at, check.departure) for a in segment.hazards
+        ],
     }
     if geometry:
         lines = segment_lines(check, segment)
@@ -173,12 +208,16 @@ def _segment(
     return entry
 
 
-def _nearby(incident: Hazard, distance_m: float, along_m: float) -> dict[str, Any]:
-    """An incident near the route."""
+def _nearby(
+    incident: Hazard, distance_m: float, along_m: float, departure: datetime
+) -> dict[str, Any]:
+    """An incident near the route; one after departure is flagged (and never scores)."""
     return {
         "id": incident.id,
         "flight": incident.name,
         "occurred_at": _iso(incident.occurred_at),
+        "published_at": _iso(incident.published_at),
+        "after_departure": bool(incident.occurred_at and incident.occurred_at > departure),
         "distance_nm": round(distance_m / METRES_PER_NM, 2),
         "along_nm": _nm(along_m),
         "summary": incident.summary,
@@ -213,5 +252,7 @@ def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
         "data_version": data_version,
         "evaluated_at": _iso(check.evaluated_at),
         "valid_at": _iso(check.valid_at),
+        "as_of": _iso(check.as_of),
+        "warnings": lapse_warnings(check),
         "model": "airspace-risk scoring model 1 (docs/scoring.md)",
     }

@@ -69,9 +69,11 @@ class RouteCheckRequest(BaseModel):
     as_of: UtcDatetime | None = Field(
         default=None,
         description=(
-            "The moment the check is made as of: the layers as they were known then (retired "
-            "zones still count, later ones not yet) and, for a route without times, validity "
-            "then. Now by default."
+            "What was known then: only records published by this time count, withdrawals and "
+            "successors only if known by then, and edits made through the API after it are "
+            "undone (retired zones still count). Set it to the departure time for 'as advised "
+            "at departure'; leave it out for 'as known now'. For a route without times it is "
+            "also the instant of validity. Now by default."
         ),
     )
 

@@ -59,6 +59,26 @@ async function loadBasemap() {
   }).addTo(map);
 }
 
+const STATUS_WORDS = {
+  scheduled: "scheduled",
+  in_force: "in force",
+  expired: "expired",
+  withdrawn: "withdrawn",
+  superseded: "superseded",
+  lapsed_unconfirmed: "lapsed, unconfirmed: treated as in force — verify",
+};
+
+// Status, issuer, instrument, when published and whom it binds, for a popup.
+function issuedHtml(p) {
+  const status = STATUS_WORDS[p.status] || p.status || "";
+  const bound = p.binding_for ? `Binding for: ${escapeHtml(p.binding_for)}` : "Recommendation (binds no one)";
+  return (
+    `Status: <strong>${escapeHtml(status)}</strong><br>` +
+    `${escapeHtml(p.issuer)} ${escapeHtml(p.instrument)} ${escapeHtml(p.reference || "")}, ` +
+    `published ${escapeHtml((p.published_at || "").slice(0, 10))}<br>${bound}`
+  );
+}
+
 function zoneLayer(collection) {
   return L.geoJSON(collection, {
     style: (f) => {
@@ -70,7 +90,7 @@ function zoneLayer(collection) {
       layer.bindPopup(
         `<strong>${escapeHtml(p.name)}</strong><br>${escapeHtml(LEVELS[p.level]?.label)}<br>` +
           `Altitudes: ${escapeHtml(band(p.lower_ft, p.upper_ft))}<br>Valid: ${escapeHtml(validity(p))}<br>` +
-          `${escapeHtml(p.authority)} ${escapeHtml(p.reference || "")}<br>Certainty: ${escapeHtml(p.certainty)}<br>` +
+          `${issuedHtml(p)}<br>Certainty: ${escapeHtml(p.certainty)}<br>` +
           `${sourcesHtml(p.sources)}<br><small>${escapeHtml(p.geometry_note || "")}</small>`
       );
     },
@@ -83,9 +103,9 @@ function areaLayer(collection) {
     onEachFeature: (f, layer) => {
       const p = f.properties;
       layer.bindPopup(
-        `<strong>${escapeHtml(p.name)}</strong><br>System: ${escapeHtml(p.system)} (${escapeHtml(p.status)})<br>` +
+        `<strong>${escapeHtml(p.name)}</strong><br>System: ${escapeHtml(p.system)} (site ${escapeHtml(p.site_basis)})<br>` +
           `Reach ${Number(p.radius_nm).toFixed(0)} NM, ${escapeHtml(band(p.lower_ft, p.upper_ft))}<br>` +
-          `Valid: ${escapeHtml(validity(p))}<br>Certainty: ${escapeHtml(p.certainty)}<br>${sourcesHtml(p.sources)}`
+          `Valid: ${escapeHtml(validity(p))}<br>${issuedHtml(p)}<br>Certainty: ${escapeHtml(p.certainty)}<br>${sourcesHtml(p.sources)}`
       );
     },
   });
@@ -114,8 +134,9 @@ function incidentLayer(collection) {
 async function loadLayers(date) {
   const status = document.getElementById("layer-status");
   status.textContent = `Loading layers valid on ${date}…`;
-  // Zones and engagement areas valid that day; incidents that had happened by then.
-  const valid = `limit=10000&datetime=${encodeURIComponent(date)}`;
+  // Zones and engagement areas counting at noon that day (in force, or lapsed with no renewal
+  // or withdrawal on record: never hidden as if safe); incidents that had happened by then.
+  const valid = `limit=10000&status=in_force,lapsed_unconfirmed&at=${encodeURIComponent(`${date}T12:00:00Z`)}`;
   const before = `limit=10000&datetime=${encodeURIComponent(`../${date}`)}`;
   const [zones, areas, incidents] = await Promise.all([
     getJson(`/collections/conflict_zones/items?${valid}`),
@@ -134,7 +155,7 @@ async function loadLayers(date) {
     incidents: incidents.features.length,
   };
   if (state.route) state.route.bringToFront();
-  status.textContent = `${date}: ${state.counts.conflict_zones} zones, ${state.counts.engagement_areas} engagement areas valid; ${state.counts.incidents} incidents up to then.`;
+  status.textContent = `${date}: ${state.counts.conflict_zones} zones, ${state.counts.engagement_areas} engagement areas in force or lapsed-unconfirmed; ${state.counts.incidents} incidents up to then.`;
 }
 
 function todayUtc() {
