@@ -232,10 +232,32 @@ def drawable(spec: dict[str, Any]) -> bool:
     return has_area and bool(spec.get("published_at")) and bool(spec.get("valid_from"))
 
 
+def through_undrawn(
+    record_id: str, replaced_by_id: dict[str, list[str]], drawn_ids: set[str]
+) -> list[str]:
+    """The drawn records a record supersedes, directly or through revisions that are not drawn
+    (no date or outline): R19 replacing an undrawn R5 also ends what R5 replaced."""
+    found: list[str] = []
+    pending = list(replaced_by_id.get(record_id, []))
+    seen = {record_id}
+    while pending:
+        old = pending.pop(0)
+        if old in seen:
+            continue
+        seen.add(old)
+        if old in drawn_ids:
+            found.append(old)
+        else:
+            pending.extend(replaced_by_id.get(old, []))
+    return found
+
+
 def build_conflict_zones() -> list[dict[str, Any]]:
     """One (Multi)Polygon feature per advisory in conflict_zones.json."""
     specs = json.loads((SRC / "conflict_zones.json").read_text(encoding="utf-8"))
     countries = _countries()
+    drawn_ids = {spec["id"] for spec in specs if drawable(spec)}
+    replaced_by_id = {spec["id"]: spec.get("supersedes") or [] for spec in specs}
     features = []
     for spec in specs:
         if not drawable(spec):
@@ -250,6 +272,7 @@ def build_conflict_zones() -> list[dict[str, Any]]:
                         "summary", "sources", "certainty", "notes")
         }  # fmt: skip
         properties["firs"] = properties["firs"] or []
+        properties["supersedes"] = through_undrawn(spec["id"], replaced_by_id, drawn_ids)
         properties["geometry_note"] = note
         features.append(
             {"type": "Feature", "geometry": mapping(geometry), "properties": properties}
@@ -320,6 +343,8 @@ from country shapes approximate FIRs.
   meridian (Russia west of 60°E); within a distance of another country, computed geodesically as
   the union of WGS84 geodesic circles around that country's boundary (Russia within 160 NM of
   Ukraine); west of a published line of waypoints (Yemen). Each says how in `geometry_note`.
+  A record that supersedes a revision that is not drawn (no date or outline found) also
+  supersedes what that revision replaced, so a chain is not broken by a missing link.
 - **Engagement areas** are a site (Point) and a system from `air_defence_systems.json`; the
   service computes the geodesic circle of the system's range (or the record's `radius_nm`).
 - **Incidents** are the rows of `src/incidents.csv`: `certainty` is the level the row gives
