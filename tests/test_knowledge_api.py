@@ -8,7 +8,6 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,7 @@ ZONES = [
 
 
 @pytest.fixture(scope="module")
-def editor(writable_database_url: str, write_server: LiveServer) -> Iterator[dict[str, str]]:
+def editor(writable_database_url: str, write_server: LiveServer) -> dict[str, str]:
     """Keys, and the test zones created through the API."""
     engine = create_engine(writable_database_url)
     with engine.begin() as connection:

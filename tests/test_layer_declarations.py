@@ -12,7 +12,9 @@ from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementAr
 from app.settings import PROJECT_ROOT
 from app.store.tables import LAYER_TABLES, air_defence_systems
 
-MODELS = {"conflict_zones": ConflictZone, "engagement_areas": EngagementArea, "incidents": Incident}
+MODELS: dict[str, type[ConflictZone | EngagementArea | Incident]] = {
+    "conflict_zones": ConflictZone, "engagement_areas": EngagementArea, "incidents": Incident,
+}  # fmt: skip
 # Columns a table has beyond its record: the geometry, timestamps, and state kept by the service.
 STATE = {"geom", "site", "created_at", "updated_at", "retired_at", "last_reviewed_at",
          "last_review_outcome", "last_review_comment", "submitted_by", "reviewed_by",

@@ -108,7 +108,7 @@ def _sql_status(
     replaced_at: datetime | None,
 ) -> str | None:
     """The database's airspace_risk_status for the same inputs."""
-    return connection.execute(
+    found = connection.execute(
         text(
             "SELECT airspace_risk_status(:published, :start, :end, :basis, :withdrawn, "
             ":replaced, :waits, :at, :as_of)"
@@ -125,6 +125,8 @@ def _sql_status(
             "as_of": as_of,
         },
     ).scalar_one()
+    assert found is None or isinstance(found, str)
+    return found
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ def zone(**changes: Any) -> ConflictZone:
 def hazards(zones: list[ConflictZone], as_of: datetime | None) -> list[Hazard]:
     """The zones' hazards as known at as_of."""
     made = [(z, lambda known, z=z: zone_hazard(z, SQUARE, known)) for z in zones]
-    return known_hazards(made, as_of)  # type: ignore[arg-type]
+    return known_hazards(made, as_of)
 
 
 def run(
