@@ -141,8 +141,20 @@ def test_datetime_matches_validity_of_zones(layers_server: LiveServer) -> None:
     ).json()
     ids = {f["id"] for f in page["features"]}
     assert "ukraine-east-2014-below-fl320" in ids
-    assert "ukraine-east-2014-below-fl260" not in ids  # ended 14 Jul
+    # datetime matches the stated window (1-28 Jul); the record was superseded on 14 Jul, which
+    # its status at that time says, and which ?status= filters on.
+    assert "ukraine-east-2014-below-fl260" in ids
     assert "russia-easa-czib-west-of-60e-2025" not in ids
+    in_force = _get(
+        layers_server,
+        "/collections/conflict_zones/items",
+        params={"status": "in_force", "at": "2014-07-17T12:00:00Z"},
+    ).json()
+    statuses = {f["id"]: f["properties"]["status"] for f in page["features"]}
+    assert statuses["ukraine-east-2014-below-fl260"] != "in_force"
+    in_force_ids = {f["id"] for f in in_force["features"]}
+    assert "ukraine-east-2014-below-fl320" in in_force_ids
+    assert "ukraine-east-2014-below-fl260" not in in_force_ids
 
 
 @pytest.mark.parametrize(
@@ -342,13 +354,14 @@ def test_a_downloaded_layer_imports_back_unchanged(layers_server: LiveServer, la
 
 
 def test_validity_ends_before_valid_to(layers_server: LiveServer) -> None:
-    """At the instant one restriction hands over to the next, only the new one is valid (as
-    in route checks): below FL260 ended, below FL320 began at 2014-07-14T00:00Z."""
-    page = _get(
-        layers_server,
-        "/collections/conflict_zones/items",
-        params={"datetime": "2014-07-14T00:00:00Z"},
-    ).json()
-    ids = {f["id"] for f in page["features"]}
-    assert "ukraine-east-2014-below-fl320" in ids
-    assert "ukraine-east-2014-below-fl260" not in ids
+    """A window ends before valid_to (as in route checks): the FL260 NOTAMs, stated to run until
+    2014-07-28T23:59:59Z, match a second before it and not at it."""
+
+    def ids_at(moment: str) -> set[str]:
+        page = _get(
+            layers_server, "/collections/conflict_zones/items", params={"datetime": moment}
+        ).json()
+        return {f["id"] for f in page["features"]}
+
+    assert "ukraine-east-2014-below-fl260" in ids_at("2014-07-28T23:59:58Z")
+    assert "ukraine-east-2014-below-fl260" not in ids_at("2014-07-28T23:59:59Z")

@@ -98,6 +98,9 @@ def test_counting_windows() -> None:
     assert WITHDRAWN.counting_window(None) == (day(10), day(15))
     assert WITHDRAWN.counting_window(day(14)) == (day(10), None)
     assert LEARNED_LATER.counting_window(None) == (day(5), day(6))
+    # Withdrawn (day 15) before it was due to take effect (day 20): an empty window.
+    stillborn = Lifecycle(day(10), day(20), None, EndBasis.UNTIL_FURTHER_NOTICE, day(15))
+    assert stillborn.counting_window(None) == (day(20), day(20))
 
 
 def _sql_status(

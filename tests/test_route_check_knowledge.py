@@ -172,3 +172,26 @@ def test_hazards_carry_issuer_instrument_and_publication() -> None:
     assert hazard["binding_for"] == ["US operators", "US-registered aircraft"]
     assert hazard["published_at"] == "2025-01-01T00:00:00Z"
     assert hazard["end_basis"] == "until_further_notice"
+
+
+def test_a_record_withdrawn_before_it_took_effect_never_counts() -> None:
+    # Published 10 Jan, due to take effect 20 Jan, withdrawn 15 Jan: nothing on 17 or 21 Jan.
+    stillborn = zone(
+        id="stillborn", published_at="2025-01-10T00:00:00Z", valid_from="2025-01-20T00:00:00Z",
+        withdrawn_at="2025-01-15T00:00:00Z",
+    )  # fmt: skip
+    assert zone_ids(run([stillborn], "2025-01-17T08:00:00")) == set()
+    assert zone_ids(run([stillborn], "2025-01-21T08:00:00")) == set()
+
+
+def test_the_last_stretch_where_a_record_counts_shows_it_in_force() -> None:
+    # The zone's stated end falls while the route is inside the square: the stretch flown
+    # before the end scores and says in_force, the rest is clear.
+    departure = utc("2025-03-01T08:00:00")
+    ending = zone(id="ending", valid_to="2025-03-01T08:12:00Z", end_basis="stated")
+    result = run([ending], "2025-03-01T08:00:00")
+    scored = [s for s in result["segments"] if s["hazards"]]
+    assert len(scored) == 1
+    assert scored[0]["end"]["time"] == "2025-03-01T08:12:00Z"
+    assert [h["status"] for h in scored[0]["hazards"]] == ["in_force"]
+    assert departure < utc("2025-03-01T08:12:00")

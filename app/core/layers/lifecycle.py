@@ -92,13 +92,15 @@ class Lifecycle:
         """From when to when it counts in a route check (the end None = open).
 
         It counts while in force or lapsed unconfirmed: a stated end, a withdrawal known at
-        `as_of` and a successor's taking effect end it; an unconfirmed end does not.
+        `as_of` and a successor's taking effect end it; an unconfirmed end does not. Ended before
+        it started (withdrawn or replaced first), the window is empty: start == end.
         """
         ends = [replaced_at, self.withdrawal(as_of)]
         if self.end_basis is EndBasis.STATED:
             ends.append(self.valid_to)
         known_ends = [end for end in ends if end is not None]
-        return self.effect_start, min(known_ends) if known_ends else None
+        start = self.effect_start
+        return start, max(min(known_ends), start) if known_ends else None
 
     def lapses_at(self) -> datetime | None:
         """When it becomes lapsed-unconfirmed, if it can."""

@@ -11,7 +11,7 @@ from app.core.risk.check import AppliedHazard, RouteCheck, Segment
 from app.core.risk.explain import explain
 from app.core.risk.hazards import Hazard, HazardLayer, status_at
 from app.core.risk.model import DEFAULT_MODEL
-from app.core.risk.warnings import lapse_warnings
+from app.core.risk.warnings import lapse_warnings, status_time
 from app.core.units import METRES_PER_NM
 
 CATEGORIES = ("none", "low", "moderate", "high", "critical")
@@ -183,8 +183,7 @@ def _segment(
     segment = check.segments[index]
     start_ft = check.plan.altitude_ft.at(segment.start_m)
     end_ft = check.plan.altitude_ft.at(segment.end_m)
-    # Status as at the segment's end: where an end passes mid-segment, the later state shows.
-    at = check.plan.time_at(segment.end_m) or check.valid_at
+    at = status_time(check, segment.start_m, segment.end_m)
     entry = {
         "index": index,
         "start": points[index],
