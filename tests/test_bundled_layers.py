@@ -12,7 +12,8 @@ from sqlalchemy import Connection, text
 
 from app.core.layers.layer_file import parse_layer_file
 from app.core.layers.vocabulary import Layer
-from app.store.layer_import import load_bundled, parse_catalogue
+from app.store.api_keys import create_key
+from app.store.layer_import import import_layer, load_bundled, parse_catalogue
 from app.store.layer_stats import data_version
 from tests.conftest import GEODATA
 
@@ -114,3 +115,30 @@ def test_russia_west_of_60e_does_not_include_chukotka() -> None:
     )
     min_lon = shape(zone["geometry"]).bounds[0]
     assert min_lon > 0.0
+
+
+def test_an_edited_feature_does_not_stop_loads_updating_the_others(connection: Connection) -> None:
+    # Editors own what they edited (a file never overwrites it); every other row still loads.
+    load_bundled(connection, GEODATA)
+    key, _ = create_key(connection, "editor", "editor")
+    document = json.loads((GEODATA / "conflict_zones.geojson").read_text(encoding="utf-8"))
+    edited, other = document["features"][0], document["features"][1]
+    connection.execute(
+        text(
+            "INSERT INTO feature_versions (layer, feature_id, version, key_id, change, feature)"
+            " VALUES ('conflict_zones', :id, 1, :key, 'update', '{}'::jsonb)"
+        ),
+        {"id": edited["properties"]["id"], "key": key.id},
+    )
+    for feature in (edited, other):
+        feature["properties"]["summary"] = "Changed in the file."
+    result = import_layer(connection, Layer.CONFLICT_ZONES, json.dumps(document))
+    assert result.updated == 1
+    summaries = dict(
+        connection.execute(
+            text("SELECT id, summary FROM conflict_zones WHERE id IN (:a, :b)"),
+            {"a": edited["properties"]["id"], "b": other["properties"]["id"]},
+        ).all()
+    )
+    assert summaries[other["properties"]["id"]] == "Changed in the file."
+    assert summaries[edited["properties"]["id"]] != "Changed in the file."

@@ -206,6 +206,10 @@ def test_recording_reviews(
     )  # fmt: skip
     assert "https://www.easa.europa.eu/x" in properties["sources"]
     assert renewed.json()["state"]["last_review_outcome"] == "renewed"
+    # A flight in 2031: as known now the renewal ended in Jan 2027; as known on 1 Jan 2026,
+    # before the renewal was recorded, the advisory had lapsed unconfirmed and still counted.
+    assert "k-lapsed" not in _route_zones(write_server, "2031-01-01T00:00:00Z", None)
+    assert "k-lapsed" in _route_zones(write_server, "2031-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
     history = _call(write_server, "GET", "/v1/conflict-zones/k-lapsed/history").json()["versions"]
     assert [v["change"] for v in history][-1] == "review"
     engine = create_engine(writable_database_url)

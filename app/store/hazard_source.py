@@ -7,7 +7,7 @@ from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 
 from app.core.layers.engagement import Envelope, resolve_envelope
 from app.core.layers.layer_file import LayerFileError, parse_feature
@@ -41,23 +41,34 @@ def _fields(row: Any, model: type[Any]) -> dict[str, Any]:
 def _versions_as_of(
     connection: Connection, as_of: datetime
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Each feature's latest version recorded by `as_of` (features first written later have
-    none: they are taken as they are now, and count only if published by then)."""
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    """The version of each written feature to read as of a time: its latest recorded by
+    `as_of`; for a zone or engagement area first written later, its first version (edits made
+    after `as_of`, such as a renewal recorded today, are undone). Incidents first written later
+    have none: they are read as they are now (verified since), if reported by `as_of`."""
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
     rows = connection.execute(
         select(feature_versions)
-        .where(feature_versions.c.recorded_at <= as_of)
+        .where(
+            or_(
+                feature_versions.c.recorded_at <= as_of,
+                and_(
+                    feature_versions.c.version == 1,
+                    feature_versions.c.layer != Layer.INCIDENTS.value,
+                ),
+            )
+        )
         .order_by(
             feature_versions.c.layer, feature_versions.c.feature_id, feature_versions.c.version
         )
     ).mappings()
     for row in rows:
-        latest[(row["layer"], row["feature_id"])] = {
+        # Ordered by version: a later row (recorded by as_of) replaces the first version.
+        chosen[(row["layer"], row["feature_id"])] = {
             "change": row["change"],
             "recorded_at": row["recorded_at"],
             **row["feature"],
         }
-    return latest
+    return chosen
 
 
 Maker = tuple[ConflictZone | EngagementArea, HazardMaker] | Hazard | None
@@ -114,11 +125,10 @@ def load_hazards(
     """Zones and engagement areas, and verified incidents: as on record now, or as known at
     as_of.
 
-    As of a time, a feature with a version recorded by then (written through the API) is taken
-    from its latest version then (present if retired later); any other feature — never written
-    through the API, or first written later, such as a record of an old advisory entered
-    today — is taken as it is now. Either way it counts only if published by then, and over
-    its counting window as known then (`layers.lifecycle`).
+    As of a time, a feature written through the API is taken from its version then (present if
+    retired later; see `_versions_as_of` for features first written later); a feature never
+    written through the API is taken as it is now. Either way it counts only if published by
+    then, and over its counting window as known then (`layers.lifecycle`).
     """
     catalogue = read_catalogue(connection)
     latest = _versions_as_of(connection, as_of) if as_of else {}

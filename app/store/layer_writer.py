@@ -6,7 +6,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
-from sqlalchemy import Connection, Table, and_, exists, literal_column, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, exists, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.core.layers.engagement import UnknownSystem, resolve_envelope
@@ -39,9 +39,13 @@ def _upsert(connection: Connection, table: Table, rows: Sequence[Mapping[str, An
     changed = or_(*(table.c[name].is_distinct_from(excluded[name]) for name in columns))
     if table.name in EDITABLE_TABLES:
         # A feature edited through the API is the editors' now: a file never overwrites it.
+        # The row being updated, named as SQL text: a Column would give the subquery a FROM of
+        # its own (an INSERT's target does not correlate), and then one edited feature would
+        # stop every other row from being updated.
+        this_row_id: ColumnElement[str] = literal_column(f"{table.name}.id")
         edited = exists().where(
             feature_versions.c.layer == table.name,
-            feature_versions.c.feature_id == table.c.id,
+            feature_versions.c.feature_id == this_row_id,
             feature_versions.c.key_id.is_not(None),
         )
         changed = and_(changed, ~edited)
