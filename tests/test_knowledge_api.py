@@ -245,6 +245,12 @@ def test_recording_reviews(
         ({"outcome": "withdrawn", "withdrawn_at": "2000-01-01T00:00:00Z"}, 422, "properties"),
         ({"outcome": "maybe"}, 422, "outcome"),
         ({"outcome": "renewed", "sources": []}, 422, "sources"),
+        ({"outcome": "renewed", "valid_to": "2020-01-01T00:00:00Z"}, 422, "valid_to"),
+        ({"outcome": "withdrawn", "withdrawn_at": "2199-01-01T00:00:00Z"}, 422, "withdrawn_at"),
+        ({"outcome": "renewed", "sources": ["https://lemmy.world/post/1"]}, 422, "sources"),
+        ({"outcome": "renewed", "sources": ["https://x.org/" + "a" * 3000]}, 422, "sources.0"),
+        ({"outcome": "renewed", "reference": "R" * 201}, 422, "reference"),
+        ({"outcome": "confirmed_unchanged", "comment": "nul \u0000 byte"}, 422, "comment"),
     ],
 )
 def test_bad_reviews_are_problems_and_write_nothing(
@@ -256,6 +262,31 @@ def test_bad_reviews_are_problems_and_write_nothing(
     assert response.json()["field"] == field
     after = _call(write_server, "GET", "/v1/conflict-zones/k-withdrawn/history").json()
     assert after == before
+
+
+def test_a_successor_cannot_close_a_cycle_or_predate_its_predecessor(
+    write_server: LiveServer, editor: dict[str, str]
+) -> None:
+    key = editor["editor"]
+    # Both published 10 Jan, away from the square and the other tests' threat key.
+    elsewhere = {
+        "type": "Polygon",
+        "coordinates": [[[-40, -20], [-38, -20], [-38, -18], [-40, -18], [-40, -20]]],
+    }
+    pair = [_zone("k-c1", threat="k-cycle"), _zone("k-c2", threat="k-cycle", supersedes=["k-c1"])]
+    for zone in pair:
+        zone["geometry"] = elsewhere
+    for zone in pair:
+        assert _call(write_server, "POST", "/v1/conflict-zones", key, json=zone).status_code == 201
+    # k-c2 already replaces k-c1: recording k-c2 as superseded by k-c1 would end both.
+    cycle = _review(write_server, key, "k-c2", outcome="superseded", superseded_by="k-c1")
+    assert cycle.status_code == 422, cycle.text
+    assert cycle.json()["field"] == "superseded_by"
+    assert "cycle" in cycle.json()["detail"]
+    # k-withdrawn (published 10 Jan) cannot replace k-r2 (published 16 Jan): it is older.
+    older = _review(write_server, key, "k-r2", outcome="superseded", superseded_by="k-withdrawn")
+    assert older.status_code == 422, older.text
+    assert "published before" in older.json()["detail"]
 
 
 def test_reviews_need_an_editor(write_server: LiveServer, editor: dict[str, str]) -> None:

@@ -48,3 +48,15 @@ def test_an_old_engagement_area_and_incident_read_too() -> None:
     parsed = parse_feature(Layer.INCIDENTS, {**f.incident(), "properties": upgraded}).record
     assert isinstance(parsed, Incident)
     assert parsed.published_at.isoformat() == "2026-01-01T00:00:00+00:00"
+
+
+def test_an_old_version_with_only_a_past_end_starts_before_it() -> None:
+    # No start, an end before the version was recorded: it starts a second before its end, so
+    # the record stays valid (and unconfirmed: it keeps counting).
+    properties = _old_zone()
+    properties.pop("valid_from")
+    upgraded = upgraded_properties(Layer.CONFLICT_ZONES, properties, "2026-02-01T00:00:00Z")
+    record = parse_feature(Layer.CONFLICT_ZONES, {**f.zone(), "properties": upgraded}).record
+    assert isinstance(record, ConflictZone)
+    assert record.valid_from.isoformat() == "2025-07-30T23:59:59+00:00"
+    assert record.end_basis.value == "unconfirmed"

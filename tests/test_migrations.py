@@ -1,5 +1,7 @@
 """Migrations go from empty to head, back to base, and up again."""
 
+from datetime import timedelta
+
 from sqlalchemy import create_engine, inspect, text
 
 from app.store import migrations
@@ -64,6 +66,10 @@ def test_rows_from_before_the_lifecycle_get_honest_fill_ins() -> None:
                     " sources, certainty, geom) VALUES ('old', 'Old', 1, '2025-01-09Z',"
                     " '2025-07-31Z', 'EASA', ARRAY['https://www.easa.europa.eu/'], 'high',"
                     " ST_GeomFromText('MULTIPOLYGON(((40 40, 42 40, 42 42, 40 40)))', 4326));"
+                    "INSERT INTO conflict_zones (id, name, level, valid_to, authority,"
+                    " sources, certainty, geom) VALUES ('ended', 'Ended', 1,"
+                    " '2025-07-31Z', 'EASA', ARRAY['https://www.easa.europa.eu/'], 'high',"
+                    " ST_GeomFromText('MULTIPOLYGON(((40 40, 42 40, 42 42, 40 40)))', 4326));"
                     "INSERT INTO air_defence_systems (id, name, range_nm, ceiling_ft, sources,"
                     " certainty) VALUES ('sam', 'SAM', 10, 40000, ARRAY['https://x.org/'], 'low');"
                     "INSERT INTO engagement_areas (id, name, system, site, radius_nm, status,"
@@ -75,7 +81,16 @@ def test_rows_from_before_the_lifecycle_get_honest_fill_ins() -> None:
             )
         migrations.upgrade(url)
         with engine.connect() as connection:
-            zone = connection.execute(text("SELECT * FROM conflict_zones")).mappings().one()
+            zone = (
+                connection.execute(text("SELECT * FROM conflict_zones WHERE id = 'old'"))
+                .mappings()
+                .one()
+            )
+            ended = (
+                connection.execute(text("SELECT * FROM conflict_zones WHERE id = 'ended'"))
+                .mappings()
+                .one()
+            )
             area = connection.execute(text("SELECT * FROM engagement_areas")).mappings().one()
         engine.dispose()
         assert (zone["issuer"], zone["end_basis"], zone["instrument"]) == (
@@ -85,5 +100,11 @@ def test_rows_from_before_the_lifecycle_get_honest_fill_ins() -> None:
         assert area["site_basis"] == "reported"
         assert area["end_basis"] == "until_further_notice"
         assert area["published_at"] == area["created_at"] == area["valid_from"]
+        # No start and an end before it was stored: it starts a second before its end.
+        assert ended["valid_from"] == ended["valid_to"] - timedelta(seconds=1)
+        assert ended["end_basis"] == "unconfirmed"
+        # Down to 0002 and up again: the migration undoes itself cleanly.
+        migrations.downgrade(url, "0002_writes")
+        migrations.upgrade(url)
     finally:
         drop_database(url)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
@@ -17,6 +17,7 @@ from app.api.write_support import limit_rate, not_found, read_feature, refused
 from app.core.layers.fields import Slug, Sources, Text, UtcDatetime
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.review import ReviewError
+from app.core.layers.source_policy import source_problem
 from app.core.layers.vocabulary import ReviewOutcome
 from app.store import feature_writes, record_reviews
 from app.store.api_keys import ApiKey
@@ -35,11 +36,17 @@ class RecordReview(BaseModel):
         description="renewed, withdrawn, superseded or confirmed_unchanged."
     )
     comment: Text = Field(max_length=2_000, description="What was checked, and where.")
-    sources: Sources = Field(description="URLs that show the outcome (added to the record's).")
+    sources: Sources = Field(
+        max_length=20,
+        description="URLs that show the outcome (added to the record's): primary documents or "
+        "reputable outlets, never mirrors, proxies, redirects, forums or aggregators.",
+    )
     valid_to: UtcDatetime | None = Field(
         default=None, description="renewed: the new end (none: until further notice)."
     )
-    reference: Text | None = Field(default=None, description="renewed: the new reference.")
+    reference: Text | None = Field(
+        default=None, max_length=200, description="renewed: the new reference."
+    )
     withdrawn_at: UtcDatetime | None = Field(
         default=None, description="withdrawn: when (default: now)."
     )
@@ -48,6 +55,15 @@ class RecordReview(BaseModel):
         description="superseded: the id of the successor in the same layer (required); it "
         "gains this record in its supersedes.",
     )
+
+    @field_validator("sources")
+    @classmethod
+    def _citable(cls, sources: list[str]) -> list[str]:
+        for url in sources:
+            problem = source_problem(url)
+            if problem is not None:
+                raise ValueError(f"{url}: {problem}")
+        return sources
 
 
 class ReviewQueueItem(BaseModel):

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from app.core.layers.layer_file import Feature
-from app.core.layers.review import ReviewError, reviewed_properties
+from app.core.layers.review import ReviewError, reviewed_properties, supersession_problem
 from app.core.layers.vocabulary import Layer, ReviewOutcome
 from app.store import feature_writes
 from app.store.layer_writer import read_catalogue
+from app.store.tables import LAYER_TABLES
 
 
 def _current(connection: Connection, layer: Layer, feature_id: str) -> dict[str, Any]:
@@ -54,6 +55,18 @@ def record(
             raise ReviewError(
                 "superseded_by", f"no current {layer.value} {superseded_by!r}"
             ) from None
+        table = LAYER_TABLES[layer.value]
+        chains = {
+            row.id: list(row.supersedes)
+            for row in connection.execute(select(table.c.id, table.c.supersedes))
+        }
+        problem = supersession_problem(
+            feature_id, superseded_by, chains,
+            datetime.fromisoformat(current["properties"]["published_at"]),
+            datetime.fromisoformat(successor["properties"]["published_at"]),
+        )  # fmt: skip
+        if problem is not None:
+            raise ReviewError("superseded_by", problem)
         listed = successor["properties"].get("supersedes") or []
         if feature_id not in listed:
             changed = {**successor["properties"], "supersedes": [*listed, feature_id]}

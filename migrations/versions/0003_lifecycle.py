@@ -45,8 +45,8 @@ def _lifecycle(table: str) -> str:
         ADD COLUMN last_review_outcome text CHECK (last_review_outcome IN {OUTCOMES}),
         ADD COLUMN last_review_comment text;
     UPDATE {table} SET
-        published_at = coalesce(valid_from, created_at),
-        valid_from = coalesce(valid_from, created_at),
+        published_at = coalesce(valid_from, least(created_at, valid_to - interval '1 second')),
+        valid_from = coalesce(valid_from, least(created_at, valid_to - interval '1 second')),
         end_basis = CASE WHEN valid_to IS NULL THEN 'until_further_notice' ELSE 'unconfirmed' END,
         threat = id,
         instrument = 'not recorded';
@@ -169,6 +169,7 @@ def downgrade() -> None:
         ALTER TABLE incidents DROP CONSTRAINT incidents_published_after_event,
             DROP COLUMN published_at, DROP COLUMN published_precision, DROP COLUMN threat;
         ALTER TABLE conflict_zones DROP CONSTRAINT conflict_zones_published_before_effect;
+        ALTER TABLE conflict_zones DROP CONSTRAINT conflict_zones_issuer;
         ALTER TABLE conflict_zones {drops};
         ALTER TABLE engagement_areas {drops};
         ALTER TABLE conflict_zones ALTER COLUMN valid_from DROP NOT NULL;

@@ -55,8 +55,9 @@ def _moment(text: str, end_of_day: bool, parameter: str = "datetime") -> datetim
         if "T" not in text and "t" not in text:
             day = date.fromisoformat(text)
             moment = datetime.combine(day, time(0), tzinfo=UTC)
-            return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
-        parsed = datetime.fromisoformat(text.replace("z", "Z"))
+            parsed = moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
+        else:
+            parsed = datetime.fromisoformat(text.replace("z", "Z"))
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError):

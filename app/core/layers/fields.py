@@ -12,11 +12,23 @@ MAX_ALTITUDE_FT = 100_000
 MIN_ALTITUDE_FT = -1_500  # the Dead Sea shore is about -1,400 ft
 
 
+MAX_URL_LENGTH = 2_048
+
+
 def _check_url(value: str) -> str:
-    """Accept only absolute http(s) URLs with a host."""
+    """Accept only absolute http(s) URLs with a host, of a length browsers and GIS keep."""
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s\x00]", value):
         raise ValueError("must be an absolute http(s) URL")
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"a URL may be at most {MAX_URL_LENGTH} characters")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    """Refuse the NUL character, which no text field can hold (PostgreSQL refuses it too)."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
     return value
 
 
@@ -55,9 +67,15 @@ Sources = Annotated[list[SourceUrl], Field(min_length=1), BeforeValidator(_split
 Slugs = Annotated[list[Slug], BeforeValidator(_split_spaces)]
 FirCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{4}$")]
 FirCodes = Annotated[list[FirCode], BeforeValidator(_split_spaces)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_nul)
+]
 # Phrases such as "US operators"; published joined by "; ", so none may hold a ';'.
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^;]+$")]
+Phrase = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^;]+$"),
+    AfterValidator(_no_nul),
+]
 Texts = Annotated[list[Phrase], BeforeValidator(_split_semicolons)]
 AltitudeFt = Annotated[int, Field(ge=MIN_ALTITUDE_FT, le=MAX_ALTITUDE_FT)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.core.layers.lifecycle import Lifecycle
+from app.core.layers.records import CLOCK_SKEW
 from app.core.layers.vocabulary import EndBasis, ReviewOutcome, Status
 
 EXPIRY_HORIZON = timedelta(days=30)
@@ -80,6 +81,12 @@ def reviewed_properties(
     """
     changed = dict(properties)
     changed["sources"] = list(dict.fromkeys([*properties.get("sources", []), *sources]))
+    if outcome is ReviewOutcome.RENEWED and valid_to is not None and valid_to <= now:
+        raise ReviewError(
+            "valid_to", "a renewal runs into the future; correct a past end with PATCH"
+        )
+    if withdrawn_at is not None and withdrawn_at > now + CLOCK_SKEW:
+        raise ReviewError("withdrawn_at", "a withdrawal is recorded once it has happened")
     if outcome is ReviewOutcome.RENEWED:
         changed["valid_to"] = valid_to.isoformat() if valid_to else None
         changed["end_basis"] = (
@@ -97,3 +104,30 @@ def reviewed_properties(
     elif withdrawn_at is not None:
         raise ReviewError("withdrawn_at", "only a withdrawal sets withdrawn_at")
     return changed
+
+
+def supersession_problem(
+    record_id: str,
+    successor_id: str,
+    supersedes_by_id: dict[str, list[str]],
+    record_published_at: datetime,
+    successor_published_at: datetime,
+) -> str | None:
+    """Why `successor_id` cannot be recorded as superseding `record_id` (None: it can).
+
+    A successor is published no earlier than what it replaces, and never one of the records
+    this one already replaces, directly or down the chain (a cycle would end both).
+    """
+    if successor_id == record_id:
+        return "a record cannot supersede itself"
+    if successor_published_at < record_published_at:
+        return "the successor was published before this record; it cannot replace it"
+    pending, seen = list(supersedes_by_id.get(record_id, [])), {record_id}
+    while pending:
+        older = pending.pop()
+        if older == successor_id:
+            return f"{successor_id!r} is already replaced by this record (a cycle)"
+        if older not in seen:
+            seen.add(older)
+            pending.extend(supersedes_by_id.get(older, []))
+    return None
