@@ -215,6 +215,12 @@ def _zone_geometry(
         distance_nm = float(area["distance_nm"])
         outline = outline.intersection(geodesic_buffer(other, distance_nm, near=outline))
         note += f"; clipped to within {distance_nm:g} NM of {other_name}, computed geodesically"
+    if "buffer_nm" in area:
+        # "Within 100 NM of Israel": the outline and everything within that geodesic distance
+        # of it, land and sea.
+        distance_nm = float(area["buffer_nm"])
+        outline = geodesic_buffer(outline, distance_nm, near=outline)
+        note += f"; extended by {distance_nm:g} NM all round, computed geodesically"
     if "west_of_line" in area:
         outline = outline.intersection(_west_of_line(area["west_of_line"], outline.bounds))
         note += "; clipped to west of the line " + " – ".join(
@@ -342,7 +348,8 @@ from country shapes approximate FIRs.
   in `src/conflict_zones.json`, clipped where the advisory covers part of a country: west of a
   meridian (Russia west of 60°E); within a distance of another country, computed geodesically as
   the union of WGS84 geodesic circles around that country's boundary (Russia within 160 NM of
-  Ukraine); west of a published line of waypoints (Yemen). Each says how in `geometry_note`.
+  Ukraine); extended by a distance all round (Israel and 100 NM around it); west of a published
+  line of waypoints (Yemen). Each says how in `geometry_note`.
   A record that supersedes a revision that is not drawn (no date or outline found) also
   supersedes what that revision replaced, so a chain is not broken by a missing link.
 - **Engagement areas** are a site (Point) and a system from `air_defence_systems.json`; the

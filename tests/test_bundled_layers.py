@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 from pyproj import Geod
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from sqlalchemy import Connection, text
 
 from app.core.layers.layer_file import parse_layer_file
@@ -142,3 +142,18 @@ def test_an_edited_feature_does_not_stop_loads_updating_the_others(connection: C
     )
     assert summaries[other["properties"]["id"]] == "Changed in the file."
     assert summaries[edited["properties"]["id"]] != "Changed in the file."
+
+
+def test_israel_100_nm_note_reaches_100_nm_out_to_sea() -> None:
+    # Independent check with Geod.fwd from the Gaza coast (34.25E 31.5N) westward over the sea:
+    # 90 NM out is inside the note's area, 110 NM out is not.
+    (feature,) = [
+        f
+        for f in _features("conflict_zones")
+        if f["properties"]["id"] == "israel-easa-in-100nm-2025"
+    ]
+    area = shape(feature["geometry"])
+    for distance_nm, inside in ((90, True), (110, False)):
+        lon, lat, _ = GEOD.fwd(34.25, 31.5, 270.0, distance_nm * 1852.0)
+        assert area.contains(Point(lon, lat)) is inside, distance_nm
+    assert "100 NM all round" in feature["properties"]["geometry_note"]
