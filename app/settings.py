@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     db_pool_size: int = Field(default=5, ge=1, le=100, description="Pooled connections.")
     db_max_overflow: int = Field(default=5, ge=0, le=100, description="Extra connections.")
+    db_pool_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="Longest a request waits for a pooled connection."
+    )
     db_statement_timeout_ms: int = Field(
         default=15_000, ge=100, description="Longest a query may run before it is cancelled."
     )

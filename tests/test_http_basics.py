@@ -60,6 +60,25 @@ def test_unknown_path_is_a_json_404(live_server: LiveServer) -> None:
     assert body["detail"] == "nothing is served at /no/such/thing"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/nothing"),
+        ("PATCH", "/v1/nothing/x"),
+        ("DELETE", "/v1/nothing/x"),
+        ("GET", "/v1/nothing/x/history"),
+        ("POST", "/v1/nothing/x/reviews"),
+    ],
+)
+def test_unknown_layer_paths_are_404_before_any_key_is_asked(
+    live_server: LiveServer, method: str, path: str
+) -> None:
+    response = httpx.request(method, f"{live_server.url}{path}", timeout=10)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == "layer"
+
+
 def test_wrong_method_is_a_405_problem(live_server: LiveServer) -> None:
     body = _assert_problem(httpx.delete(f"{live_server.url}/healthz"), 405)
     assert "DELETE" in str(body["detail"])

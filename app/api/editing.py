@@ -28,8 +28,22 @@ from app.store import feature_writes
 from app.store.api_keys import ApiKey
 from app.store.layer_writer import read_catalogue
 
-router = APIRouter(prefix="/v1", tags=["editing"])
 PATHS = {"conflict-zones": Layer.CONFLICT_ZONES, "engagement-areas": Layer.ENGAGEMENT_AREAS}
+READABLE_PATHS = frozenset({*PATHS, "incidents"})  # a feature's history
+
+
+def known_layer(request: Request) -> None:
+    """404 for a path under /v1/{layer} that names no layer, before any key is asked for: an
+    unknown path is not found, whoever asks."""
+    layer = request.path_params.get("layer")
+    if layer is not None and layer not in READABLE_PATHS:
+        raise Problem(
+            404, f"nothing is served at {request.url.path}", "not-found",
+            errors=[FieldError("layer", f"unknown layer {layer!r}")],
+        )  # fmt: skip
+
+
+router = APIRouter(prefix="/v1", tags=["editing"], dependencies=[Depends(known_layer)])
 LayerPath = Annotated[str, Path(pattern="^(conflict-zones|engagement-areas)$")]
 FeatureId = Annotated[str, Path(max_length=128)]
 Repair = Annotated[bool, Query(description="Repair an invalid polygon instead of refusing it.")]

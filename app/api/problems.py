@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import ProblemResponse
@@ -107,9 +108,56 @@ async def _on_bad_value(request: Request, error: Exception) -> ProblemResponse:
     return problem_response(request, problem)
 
 
+# SQLSTATE classes: 57014 statement timeout (query_canceled), 55P03 lock_not_available.
+TIMED_OUT_STATES = frozenset({"57014", "55P03"})
+RETRY_AFTER_BUSY_S = 1
+RETRY_AFTER_DOWN_S = 5
+
+
+def _sqlstate(error: Exception) -> str | None:
+    """The PostgreSQL SQLSTATE behind a SQLAlchemy error, if any."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
+
+
 async def _on_database_down(request: Request, error: Exception) -> ProblemResponse:
+    if _sqlstate(error) in TIMED_OUT_STATES:
+        log.warning("database statement timed out on %s", request.url.path)
+        problem = Problem(
+            503, "the database took too long to answer; try again shortly", "database-timeout",
+            headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
+        )  # fmt: skip
+        return problem_response(request, problem)
     log.error("database unavailable: %s", type(error).__name__)
-    problem = Problem(503, "the database is unavailable; try again shortly", "database-unavailable")
+    problem = Problem(
+        503, "the database is unavailable; try again shortly", "database-unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_DOWN_S)},
+    )  # fmt: skip
+    return problem_response(request, problem)
+
+
+async def _on_pool_exhausted(request: Request, error: Exception) -> ProblemResponse:
+    # Every pooled connection is in use: the service is busy, not broken.
+    log.warning("database pool exhausted on %s", request.url.path)
+    problem = Problem(
+        503, "the service is busy; try again shortly", "busy",
+        headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
+    )  # fmt: skip
+    return problem_response(request, problem)
+
+
+async def _on_integrity(request: Request, error: Exception) -> ProblemResponse:
+    # A unique key written by two requests at the same moment: the loser is told, not failed.
+    if _sqlstate(error) == "23505":
+        problem = Problem(
+            409, "another request wrote the same record at the same moment; retry to see it",
+            "conflict", errors=[FieldError("id", "written concurrently by another request")],
+        )  # fmt: skip
+        return problem_response(request, problem)
+    log.info("database refused a row on %s: %s", request.url.path, _sqlstate(error))
+    problem = Problem(
+        422, "the database refused the values (a rule of the layer)", "invalid-feature",
+        errors=[FieldError("body", "refused by a database constraint")],
+    )  # fmt: skip
     return problem_response(request, problem)
 
 
@@ -126,5 +174,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(PoolTimeout, _on_pool_exhausted)
+    app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(DataError, _on_bad_value)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
 from app.api.dependencies import EngineDep
-from app.api.editing import PATHS, FeatureId, LayerPath
+from app.api.editing import PATHS, FeatureId, LayerPath, known_layer
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.api.write_support import limit_rate, not_found, read_feature, refused
@@ -23,7 +23,7 @@ from app.store import feature_writes, record_reviews
 from app.store.api_keys import ApiKey
 from app.store.review_queue import review_queue
 
-router = APIRouter(prefix="/v1", tags=["review"])
+router = APIRouter(prefix="/v1", tags=["review"], dependencies=[Depends(known_layer)])
 Editor = Annotated[ApiKey, Depends(require_role("editor", "admin"))]
 Watcher = Annotated[ApiKey, Depends(require_role("editor", "admin", "reviewer"))]
 

@@ -11,6 +11,7 @@ def make_engine(settings: Settings) -> Engine:
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=True,
         connect_args={
             "options": f"-c timezone=UTC -c statement_timeout={settings.db_statement_timeout_ms}",
