@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects.postgresql import array
 
 from app.core.layers.collections import Collection
 from app.core.layers.item_query import ItemQuery
@@ -53,7 +54,11 @@ def status_expression(collection: Collection, query: ItemQuery) -> ColumnElement
                 )
             )
         )
-        .where(table.c.id == successor.c.supersedes.any_(), successor.c.retired_at.is_(None))
+        # @> (not = ANY) so the GIN index on supersedes finds successors: one probe per row.
+        .where(
+            successor.c.supersedes.op("@>")(array([table.c.id], type_=Text)),
+            successor.c.retired_at.is_(None),
+        )
         .scalar_subquery()
     )  # fmt: skip
     at = _moment(query.at) if query.at is not None else func.now()

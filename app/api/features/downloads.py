@@ -1,12 +1,14 @@
-"""Whole-layer downloads: GeoJSON and CSV streamed with flat memory; GeoPackage and FlatGeobuf
-written by GDAL (pyogrio) to a temporary file."""
+"""Whole-layer downloads: GeoJSON and CSV written to a spooled temporary file (memory, then
+disk) and GeoPackage and FlatGeobuf by GDAL (pyogrio) to a temporary file, before a byte is
+sent: the database connection is back in the pool before the client reads, so clients that stop
+reading hold only their own file, never a connection or a transaction."""
 
 import csv
 import io
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 import geopandas
 import orjson
@@ -33,10 +35,36 @@ def _attachment(collection: Collection, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{collection.id}.{extension}"'}
 
 
+SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024
+SEND_CHUNK_BYTES = 256 * 1024
+
+
 def _rows(engine: Engine, collection: Collection, query: ItemQuery, fmt: str) -> Iterator[Any]:
-    """Rows from a server-side cursor; the connection lives as long as the stream."""
+    """Rows from a server-side cursor (flat memory while the file is written)."""
     with engine.connect() as connection:
         yield from stream_items(connection, collection, query, fmt)
+
+
+def _spooled(chunks: Iterator[bytes]) -> IO[bytes]:
+    """The whole body in a temporary file (in memory up to 16 MiB), rewound."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
+    try:
+        for chunk in chunks:
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def _sent(spool: IO[bytes]) -> Iterator[bytes]:
+    """The file's bytes in chunks, closing it at the end (or when the client goes)."""
+    try:
+        while chunk := spool.read(SEND_CHUNK_BYTES):
+            yield chunk
+    finally:
+        spool.close()
 
 
 def _csv_lines(engine: Engine, collection: Collection, query: ItemQuery) -> Iterator[bytes]:
@@ -67,14 +95,13 @@ def download(
     media_type, extension = FORMATS[fmt]
     headers = {**headers, **_attachment(collection, extension)}
     if fmt == "geojson":
-        rows = _rows(engine, collection, query, "geojson")
+        body = _spooled(collection_chunks(_rows(engine, collection, query, "geojson")))
         return StreamingResponse(
-            collection_chunks(rows), media_type=media_type, headers={**headers, **CONTENT_CRS}
+            _sent(body), media_type=media_type, headers={**headers, **CONTENT_CRS}
         )
     if fmt == "csv":
-        return StreamingResponse(
-            _csv_lines(engine, collection, query), media_type=media_type, headers=headers
-        )
+        body = _spooled(_csv_lines(engine, collection, query))
+        return StreamingResponse(_sent(body), media_type=media_type, headers=headers)
     path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
     return FileResponse(
         path, media_type=media_type, headers=headers, background=BackgroundTask(os.unlink, path)

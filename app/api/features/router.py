@@ -363,10 +363,13 @@ def items(
         )
         if unchanged is not None:
             return unchanged
-        if fmt is not None:
-            return download(engine, chosen, query, fmt, cache)
-        rows = feature_queries.fetch_items(connection, chosen, query, limit, offset)
-        matched = feature_queries.count_items(connection, chosen, query)
+        if fmt is None:
+            rows = feature_queries.fetch_items(connection, chosen, query, limit, offset)
+            matched = feature_queries.count_items(connection, chosen, query)
+    if fmt is not None:
+        # After the connection above is back in the pool: a download takes one of its own
+        # only while it writes its file.
+        return download(engine, chosen, query, fmt, cache)
     links = [
         {"rel": "self", "type": GEOJSON, "href": _link(base, request, limit=limit, offset=offset)},
         {
