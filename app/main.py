@@ -1,7 +1,6 @@
 """The FastAPI application factory."""
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +14,7 @@ from app.api.features import router as features
 from app.api.problems import install_problem_handlers
 from app.api.responses import JsonResponse
 from app.api.write_support import RateLimiter
+from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
 from app.store.hazard_source import HazardSource
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.hazard_source.close()
+            app.state.route_check_gate.close()
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -51,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hazard_source = HazardSource()
-    app.state.route_check_gate = threading.BoundedSemaphore(settings.route_check_concurrency)
+    app.state.route_check_gate = RouteCheckGate(
+        settings.route_check_concurrency, settings.route_check_max_waiting
+    )
     app.state.rate_limiter = RateLimiter(settings.write_rate_per_minute)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         description="Route checks computed at once in one process; more wait their turn "
         "(Python runs one at a time anyway, and more only contend for the GIL).",
     )
+    route_check_max_waiting: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="Route checks that may wait for a turn in one process; beyond, 503 with "
+        "Retry-After (a waiting check holds no thread).",
+    )
     geodata_dir: Path = Field(
         default=PROJECT_ROOT / "geodata", description="Where the bundled layers are read from."
     )

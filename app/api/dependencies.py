@@ -1,11 +1,11 @@
 """Typed dependencies that routers declare: the engine and the settings."""
 
-import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings
 from app.store.hazard_source import HazardSource
 
@@ -28,13 +28,14 @@ def _hazard_source(request: Request) -> HazardSource:
     return source
 
 
-def _route_check_gate(request: Request) -> threading.BoundedSemaphore:
-    """How many route checks may be computed at once (AIRSPACE_RISK_ROUTE_CHECK_CONCURRENCY)."""
-    gate: threading.BoundedSemaphore = request.app.state.route_check_gate
+def _route_check_gate(request: Request) -> RouteCheckGate:
+    """Where route checks run, a few at a time (AIRSPACE_RISK_ROUTE_CHECK_CONCURRENCY), with a
+    bounded queue (AIRSPACE_RISK_ROUTE_CHECK_MAX_WAITING)."""
+    gate: RouteCheckGate = request.app.state.route_check_gate
     return gate
 
 
 EngineDep = Annotated[Engine, Depends(_engine)]
-RouteCheckGateDep = Annotated[threading.BoundedSemaphore, Depends(_route_check_gate)]
+RouteCheckGateDep = Annotated[RouteCheckGate, Depends(_route_check_gate)]
 HazardSourceDep = Annotated[HazardSource, Depends(_hazard_source)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -1,8 +1,7 @@
 """POST /v1/route-checks and /v1/route-checks/batch: thin over core/risk/run.py."""
 
 import logging
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -13,12 +12,13 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine
 
 from app.api.dependencies import EngineDep, HazardSourceDep, RouteCheckGateDep
-from app.api.problems import FieldError, Problem
+from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
 from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
+from app.services.route_check_gate import ClientGone, GateFull, RouteCheckGate
 from app.store.hazard_source import HazardSource
 
 router = APIRouter(prefix="/v1", tags=["route checks"])
@@ -87,7 +87,7 @@ def _feature_collection(body: dict[str, Any]) -> dict[str, Any]:
         422: {"description": "The route cannot be checked; the problem names the field"},
     },
 )
-def check_route(
+async def check_route(
     body: Annotated[RouteCheckRequest, Body()],
     request: Request,
     engine: EngineDep,
@@ -98,44 +98,66 @@ def check_route(
         Query(description="Output format; GeoJSON also with Accept: application/geo+json."),
     ] = None,
 ) -> Response:
-    """Check one route against the layers."""
+    """Check one route against the layers (on a check thread, when its turn comes)."""
     geojson = _wants_geojson(request, f)
-    version, checker = _checker(engine, source, body.as_of)
+
+    def work() -> dict[str, Any]:
+        version, checker = _checker(engine, source, body.as_of)
+        return run_route_check(body, checker, version, geometry=geojson)
+
     try:
-        with gate:
-            result = run_route_check(body, checker, version, geometry=geojson)
+        result = await gate.run(work, request.is_disconnected)
     except RouteInputError as error:
         raise _invalid(error) from None
+    except GateFull:
+        raise _busy() from None
+    except ClientGone:
+        raise _gone() from None
     if geojson:
         return GeoJsonResponse(_feature_collection(result))
     return JsonResponse(result)
 
 
-def _batch_lines(
+def _busy() -> Problem:
+    """Too many checks waiting: come back in a second."""
+    return Problem(
+        503, "too many route checks are waiting; try again shortly", "busy",
+        headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
+    )  # fmt: skip
+
+
+def _gone() -> Problem:
+    """The client left before its check's turn: nothing was computed (nobody reads this)."""
+    return Problem(503, "the client disconnected before the check started", "client-gone")
+
+
+async def _batch_lines(
     routes: list[dict[str, Any]],
     engine: Engine,
     source: HazardSource,
     detail: str,
-    gate: threading.BoundedSemaphore,
-) -> Iterator[bytes]:
+    gate: RouteCheckGate,
+    request: Request,
+    current: tuple[int, RouteChecker],
+) -> AsyncIterator[bytes]:
     """One JSON line per route, in order; a route's error is its line's `error`."""
-    version, checker = _checker(engine, source)
     for index, raw in enumerate(routes):
         line: dict[str, Any] = {"index": index}
         if isinstance(raw.get("id"), str):
             line["id"] = raw["id"]
         try:
             parsed = RouteCheckRequest.model_validate(raw)
-            route_version, route_checker = (
-                (version, checker)
-                if parsed.as_of is None
-                else _checker(engine, source, parsed.as_of)
-            )
-            # Route by route, so that single checks take turns with a long batch.
-            with gate:
-                line["result"] = run_route_check(
-                    parsed, route_checker, route_version, detail=detail
+
+            def work(parsed: RouteCheckRequest = parsed) -> dict[str, Any]:
+                version, checker = (
+                    current if parsed.as_of is None else _checker(engine, source, parsed.as_of)
                 )
+                return run_route_check(parsed, checker, version, detail=detail)
+
+            # Route by route, so that single checks take turns with a long batch.
+            line["result"] = await gate.run(work, request.is_disconnected, admitted=True)
+        except ClientGone:
+            return
         except ValidationError as error:
             errors = [
                 {"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
@@ -175,8 +197,9 @@ def _problem_line(errors: list[dict[str, str]]) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {NDJSON: {}}}},
 )
-def check_routes(
+async def check_routes(
     body: Annotated[BatchRequest, Body()],
+    request: Request,
     engine: EngineDep,
     source: HazardSourceDep,
     gate: RouteCheckGateDep,
@@ -188,7 +211,17 @@ def check_routes(
         ),
     ] = "full",
 ) -> StreamingResponse:
-    """Check up to 10,000 routes; each line holds `result` or an `error` problem document."""
+    """Check up to 10,000 routes; each line holds `result` or an `error` problem document.
+
+    The current checker is had before the 200 is sent: a database outage is a 503, never a
+    stream cut short."""
+    try:
+        current = await gate.run(lambda: _checker(engine, source), request.is_disconnected)
+    except GateFull:
+        raise _busy() from None
+    except ClientGone:
+        raise _gone() from None
     return StreamingResponse(
-        _batch_lines(body.routes, engine, source, detail, gate), media_type=NDJSON
+        _batch_lines(body.routes, engine, source, detail, gate, request, current),
+        media_type=NDJSON,
     )

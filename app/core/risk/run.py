@@ -27,7 +27,10 @@ def run_route_check(
         raise RouteInputError(error.field, str(error)) from None
     except PathError as error:
         raise RouteInputError(_route_field(request), str(error)) from None
-    result = checker.check(plan, request.as_of, request.incident_radius_nm)
+    try:
+        result = checker.check(plan, request.as_of, request.incident_radius_nm)
+    except PathError as error:
+        raise RouteInputError(_route_field(request), str(error)) from None
     body = report(result, data_version, geometry, detail)
     if request.id is not None:
         body = {"id": request.id, **body}

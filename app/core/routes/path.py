@@ -7,12 +7,17 @@ import numpy as np
 
 from app.core.arrays import FloatArray
 from app.core.geodesy import WGS84
+from app.core.units import METRES_PER_NM
 
 # Pieces are straight in lon/lat (like polygon edges), so they are kept short enough that the
 # straight piece stays within a few metres of the geodesic it stands for.
 MAX_PIECE_M = 5_000.0
 MAX_PIECE_LON_DEG = 0.5
 MIN_LEG_M = 0.5
+# The work budget of one route: about twice round the Earth, and the pieces that takes (with
+# room for the extra pieces near a pole). The longest scheduled flights are under 9,600 NM.
+MAX_ROUTE_NM = 40_000.0
+MAX_PIECES = 60_000
 MIN_ROUTE_M = 10.0  # shorter than this is not a flight
 
 
@@ -61,6 +66,11 @@ class RoutePath:
             raise PathError(
                 f"the route is shorter than {MIN_ROUTE_M:g} m: its points are one place"
             )
+        if start_m > MAX_ROUTE_NM * METRES_PER_NM:
+            raise PathError(
+                f"the route is {start_m / METRES_PER_NM:,.0f} NM long; a route may be at most "
+                f"{MAX_ROUTE_NM:,.0f} NM"
+            )
         self.legs = legs
         self.length_m = start_m
         self._leg_starts = np.array([leg.start_m for leg in legs])
@@ -99,6 +109,11 @@ class RoutePath:
             wide = np.nonzero(step > MAX_PIECE_LON_DEG)[0]
             if wide.size == 0:
                 break
+            if along.size + wide.size > MAX_PIECES:
+                raise PathError(
+                    f"the route needs more than {MAX_PIECES:,} pieces to be checked exactly "
+                    "(it circles close to a pole); split it"
+                )
             middles = (along[wide] + along[wide + 1]) / 2.0
             along = np.sort(np.concatenate([along, middles]))
             lon, lat = self.positions(along)

@@ -1,0 +1,1 @@
+"""Services between the store and the API: what runs checks and keeps checkers."""
