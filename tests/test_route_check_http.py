@@ -183,6 +183,30 @@ BAD_INPUTS = [
         "waypoints.1.time",
         id="times-out-of-order",
     ),
+    pytest.param(
+        {
+            # 845 NM apart at the same minute (pyproj: 40N 40E to 40N 58.3E is ~845 NM).
+            "waypoints": [
+                {"lat": 40, "lon": 40, "time": "2025-01-01T10:00:00Z"},
+                {"lat": 40, "lon": 58.3, "time": "2025-01-01T10:00:00Z"},
+            ],
+            "cruise_fl": 300,
+        },
+        "waypoints.1.time",
+        id="same-time-far-apart",
+    ),
+    pytest.param(
+        {
+            # ~60 NM in one minute: 3,600 kt, above the 2,000 kt a route may imply.
+            "waypoints": [
+                {"lat": 40, "lon": 40, "time": "2025-01-01T10:00:00Z"},
+                {"lat": 41, "lon": 40, "time": "2025-01-01T10:01:00Z"},
+            ],
+            "cruise_fl": 300,
+        },
+        "waypoints.1.time",
+        id="impossible-speed",
+    ),
     pytest.param({**BAKU_GROZNY, "ground_speed_kt": -450}, "ground_speed_kt", id="negative-speed"),
     pytest.param(
         {"waypoints": [{"lat": 0, "lon": i / 1000} for i in range(1001)], "cruise_fl": 300},

@@ -331,6 +331,17 @@ def test_zone_create_patch_retire_history_and_audit(
         (f.zone(id="z-bowtie", geometry=BOWTIE), "geometry", "self-intersection at lon 47.5"),
         (
             f.zone(
+                id="z-open-ring",
+                geometry={
+                    "type": "Polygon",
+                    "coordinates": [[[47, 41], [48, 41], [48, 42], [47, 42]]],
+                },
+            ),
+            "geometry",
+            "ring 0 is not closed",
+        ),
+        (
+            f.zone(
                 id="z-range",
                 geometry={
                     "type": "Polygon",
@@ -568,3 +579,18 @@ def test_failed_patch_writes_no_audit_row(
     )
     assert _problem(bad, 422)["field"] == "level"
     assert _audit_count(db, "z-failed-patch") == before
+
+
+def test_whoever_filed_a_report_does_not_publish_it(
+    write_server: LiveServer, keys: dict[str, str]
+) -> None:
+    body = _incident(id="own-report-hit", event="own-report", occurred_at="2025-04-01T10:00:00Z",
+                     published_at="2025-04-01T12:00:00Z")  # fmt: skip
+    filed = _call(write_server, "POST", "/v1/incidents", keys["editor"], json=body)
+    assert filed.status_code == 201, filed.text
+    own = _call(write_server, "POST", "/v1/incidents/own-report-hit/verify", keys["editor"],
+                json={"comment": "mine"})  # fmt: skip
+    _problem(own, 403)
+    other = _call(write_server, "POST", "/v1/incidents/own-report-hit/verify", keys["reviewer"],
+                  json={"comment": "checked"})  # fmt: skip
+    assert other.status_code == 200, other.text

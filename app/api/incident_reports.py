@@ -199,6 +199,11 @@ def _review(
             raise Problem(
                 409, f"the incident is already {current['properties']['status']}", "conflict"
             )
+        if current["state"].get("submitted_by") == key.id:
+            # Four eyes: whoever filed a report does not also publish it.
+            raise Problem(
+                403, "a report is reviewed by someone other than who filed it", "forbidden"
+            )
         values = {
             "status": decision,
             "reviewed_by": key.id,

@@ -54,6 +54,24 @@ def _describe_invalidity(geometry: BaseGeometry) -> str:
     return f"{reason} at lon {float(match['x']):.6f}, lat {float(match['y']):.6f}"
 
 
+def _check_rings_closed(geometry_type: Any, coordinates: list[Any]) -> None:
+    """GeoJSON (RFC 7946 §3.1.6) rings end where they start; an open ring is refused, not
+    quietly closed, since its last edge was never given."""
+    if geometry_type == "Polygon":
+        polygons = [coordinates]
+    elif geometry_type == "MultiPolygon":
+        polygons = coordinates
+    else:
+        return
+    for p_index, polygon in enumerate(polygons):
+        for r_index, ring in enumerate(polygon if isinstance(polygon, list) else []):
+            if isinstance(ring, list) and len(ring) >= 2 and ring[0] != ring[-1]:
+                where = f"polygon {p_index}, " if geometry_type == "MultiPolygon" else ""
+                raise GeometryProblem(
+                    f"{where}ring {r_index} is not closed: its last position must repeat its first"
+                )
+
+
 def checked_geometry(
     geojson: Any, allowed_types: tuple[str, ...], repair: bool = False
 ) -> BaseGeometry:
@@ -76,6 +94,7 @@ def checked_geometry(
         _check_position(position)
         if count > MAX_VERTICES_PER_FEATURE:
             raise GeometryProblem(f"more than {MAX_VERTICES_PER_FEATURE} vertices")
+    _check_rings_closed(geometry_type, coordinates)
     try:
         geometry = force_2d(shape(geojson))
     except (ValueError, TypeError, AttributeError, IndexError) as error:

@@ -17,6 +17,8 @@ from app.core.units import METRES_PER_NM
 CLIMB_FT_PER_NM = 300.0
 DESCENT_FT_PER_NM = 318.0
 DEFAULT_GROUND_SPEED_KT = 450.0
+# The fastest ground speed a timed route may imply between waypoints (as for ground_speed_kt).
+MAX_GROUND_SPEED_KT = 2_000.0
 
 
 class ProfileError(ValueError):
@@ -118,6 +120,15 @@ def time_profile(
         for i in range(1, len(seconds)):
             if seconds[i] < seconds[i - 1]:
                 raise ProfileError(f"waypoints.{i}.time", "times must not go backwards")
+            leg_nm = (distances_m[i] - distances_m[i - 1]) / METRES_PER_NM
+            hours = (seconds[i] - seconds[i - 1]) / 3600.0
+            if leg_nm > 0 and (hours <= 0 or leg_nm / hours > MAX_GROUND_SPEED_KT):
+                implied = "no time at all" if hours <= 0 else f"{leg_nm / hours:,.0f} kt"
+                raise ProfileError(
+                    f"waypoints.{i}.time",
+                    f"{leg_nm:,.1f} NM from the previous waypoint in {implied}; a route may "
+                    f"imply at most {MAX_GROUND_SPEED_KT:,.0f} kt",
+                )
         return _distinct(distances_m, seconds)
     if departure_time is None:
         return None
