@@ -13,6 +13,8 @@ from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import router as features
 from app.api.problems import install_problem_handlers
 from app.api.responses import JsonResponse
+from app.api.security_headers import SecurityHeadersMiddleware
+from app.api.trusted_hosts import TrustedHostsMiddleware
 from app.api.write_support import RateLimiter
 from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings, get_settings
@@ -57,6 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.rate_limiter = RateLimiter(settings.write_rate_per_minute)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    # Absolute links and Location headers are built from Host: only names this service is
+    # known by are answered (AIRSPACE_RISK_ALLOWED_HOSTS), others are a 400.
+    app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
     install_problem_handlers(app)
     app.include_router(health.router)
     # Reading is open unless AIRSPACE_RISK_READ_REQUIRES_KEY is set (then any live key reads).

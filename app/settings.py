@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="Route checks computed at once in one process; more wait their turn "
         "(Python runs one at a time anyway, and more only contend for the GIL).",
     )
+    allowed_hosts: list[str] = Field(
+        default=["127.0.0.1", "localhost", "[::1]", "testserver"],
+        description="Host names the service answers to (its absolute links use them); a "
+        "leading '*.' allows subdomains; ['*'] allows any (behind a proxy that checks).",
+    )
     route_check_max_waiting: int = Field(
         default=64,
         ge=1,
