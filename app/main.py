@@ -1,6 +1,5 @@
 """The FastAPI application factory."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,10 +11,12 @@ from app.api.auth import reader
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import router as features
 from app.api.problems import install_problem_handlers
+from app.api.request_ids import RequestIdMiddleware
 from app.api.responses import JsonResponse
 from app.api.security_headers import SecurityHeadersMiddleware
 from app.api.trusted_hosts import TrustedHostsMiddleware
 from app.api.write_support import RateLimiter
+from app.logging_setup import configure_logging
 from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Absolute links and Location headers are built from Host: only names this service is
     # known by are answered (AIRSPACE_RISK_ALLOWED_HOSTS), others are a 400.
     app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     app.include_router(health.router)
     # Reading is open unless AIRSPACE_RISK_READ_REQUIRES_KEY is set (then any live key reads).
@@ -75,5 +77,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(map_page.router)
     map_page.mount_static(app)
-    logging.getLogger("app").setLevel(settings.log_level.upper())
+    configure_logging(settings.log_level)
     return app

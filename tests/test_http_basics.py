@@ -1,8 +1,13 @@
 """The real server: probes, problem documents for every error, the OpenAPI document."""
 
+import json
+import logging
+
 import httpx
 import pytest
 
+from app.logging_setup import JsonLines
+from app.request_context import request_id
 from app.settings import Settings
 from app.store.provisioning import drop_database
 from tests.conftest import LiveServer, new_database
@@ -133,3 +138,28 @@ def test_every_answer_carries_the_safety_headers(live_server: LiveServer) -> Non
     assert "frame-ancestors 'none'" in policy
     # The API docs load Swagger UI from a CDN (issue 15 brings it home): no policy there yet.
     assert "content-security-policy" not in httpx.get(f"{live_server.url}/docs").headers
+
+
+def test_every_problem_and_answer_carries_the_request_id(live_server: LiveServer) -> None:
+    missing = httpx.get(f"{live_server.url}/no/such/thing")
+    body = _assert_problem(missing, 404)
+    assert body["request_id"] == missing.headers["x-request-id"]
+    assert len(body["request_id"]) == 32  # a fresh uuid4, hex
+    given = httpx.get(f"{live_server.url}/no/such/thing", headers={"X-Request-Id": "dispatch-42"})
+    assert given.headers["x-request-id"] == "dispatch-42"
+    assert given.json()["request_id"] == "dispatch-42"
+    # A header that is not a sane token is replaced, not echoed.
+    odd = httpx.get(f"{live_server.url}/healthz", headers={"X-Request-Id": "x" * 200})
+    assert odd.headers["x-request-id"] != "x" * 200
+
+
+def test_log_lines_are_json_with_the_request_id() -> None:
+    record = logging.LogRecord("app.test", logging.WARNING, __file__, 1, "pool %s", ("busy",), None)
+    token = request_id.set("abc-123")
+    try:
+        line = json.loads(JsonLines().format(record))
+    finally:
+        request_id.reset(token)
+    assert (line["level"], line["logger"], line["message"], line["request_id"]) == (
+        "warning", "app.test", "pool busy", "abc-123"
+    )  # fmt: skip

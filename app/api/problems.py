@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import ProblemResponse
+from app.request_context import request_id
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://airspace-risk.org/problems/"
@@ -47,6 +48,7 @@ def problem_response(request: Request, problem: Problem) -> ProblemResponse:
         "status": problem.status,
         "detail": problem.detail,
         "instance": request.url.path,
+        "request_id": request_id.get(),
     }
     if problem.errors:
         body["field"] = problem.errors[0].field

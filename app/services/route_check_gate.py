@@ -7,6 +7,7 @@ gone while it waited is not started.
 """
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -54,7 +55,10 @@ class RouteCheckGate:
         try:
             if await client_gone():
                 raise ClientGone
-            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+            # In the request's context, so that log lines from the check carry its id.
+            context = contextvars.copy_context()
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, context.run, work)
         finally:
             self.running -= 1
             self._slots.release()
