@@ -50,6 +50,18 @@ class Settings(BaseSettings):
         description="Route checks computed at once in one process; more wait their turn "
         "(Python runs one at a time anyway, and more only contend for the GIL).",
     )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Time a client has to send its request line and headers (408 beyond).",
+    )
+    max_concurrent_requests: int = Field(
+        default=1_000,
+        ge=10,
+        description="Connections and requests one process serves at once; beyond, 503 at once "
+        "(put a proxy in front for more, and for limits per client).",
+    )
     allowed_hosts: list[str] = Field(
         default=["127.0.0.1", "localhost", "[::1]", "testserver"],
         description="Host names the service answers to (its absolute links use them); a "

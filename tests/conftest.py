@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 
+from app.api.http_server import server_config
 from app.main import create_app
 from app.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from app.store import migrations
@@ -92,7 +93,8 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.port = _free_port()
         self.app = create_app(settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        # The production server configuration, header limits and all (api/http_server.py).
+        config = server_config(self.app, settings, "127.0.0.1", self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

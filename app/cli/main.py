@@ -9,6 +9,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
+from app.api.http_server import server_config
 from app.cli.table import segment_table
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.vocabulary import Layer
@@ -56,14 +57,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API."""
     settings = get_settings()
-    uvicorn.run(
-        "app.main:create_app",
+    config = server_config(
+        "app.main:create_app", settings, host or settings.host, port or settings.port,
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-        proxy_headers=True,
-    )
+    )  # fmt: skip
+    uvicorn.Server(config).run()
 
 
 @db_cli.command("create")
