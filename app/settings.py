@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     db_pool_size: int = Field(default=5, ge=1, le=100, description="Pooled connections.")
     db_max_overflow: int = Field(default=5, ge=0, le=100, description="Extra connections.")
+    db_service_role: str = Field(
+        default="airspace_risk_service",
+        pattern=r"^[a-z_][a-z0-9_]*$|^$",
+        description="Role the service's sessions run as (created by the migrations; '' to run "
+        "as the connecting user).",
+    )
     db_pool_timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="Longest a request waits for a pooled connection."
     )
