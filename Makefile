@@ -7,12 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB := app/web
 WEB_STAMP := $(WEB)/node_modules/.installed-stamp
-DB_URL = $$(bash scripts/database-url.sh)
+# An assignment of its own, so that a failing script fails the recipe (inside `export` it would
+# not: export's status hides the substitution's).
+DB_URL = url="$$(bash scripts/database-url.sh)"; export DATABASE_URL="$$url"
 
 .PHONY: run test setup system system-test lint typecheck clean
 
 run: setup
-	export DATABASE_URL="$(DB_URL)"; \
+	$(DB_URL); \
 	$(BIN)/airspace-risk db create; \
 	$(BIN)/airspace-risk db upgrade; \
 	$(BIN)/airspace-risk load; \
@@ -20,7 +22,7 @@ run: setup
 	exec $(BIN)/airspace-risk serve
 
 test: system-test setup lint typecheck
-	export DATABASE_URL="$(DB_URL)"; \
+	$(DB_URL); \
 	$(BIN)/pytest -q
 
 setup: system $(STAMP) $(WEB_STAMP)
