@@ -15,8 +15,9 @@ if [ "${1:-}" = "test" ]; then
   command -v ogr2ogr >/dev/null || need+=(gdal-bin)
   [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
-# A PostgreSQL server is needed here unless DATABASE_URL points elsewhere.
-if [ -z "${DATABASE_URL:-}" ]; then
+# A PostgreSQL server is needed here unless DATABASE_URL points elsewhere; the tests also start
+# clusters of their own (tests/test_faults.py), so they always need the binaries and PostGIS.
+if [ -z "${DATABASE_URL:-}" ] || [ "${1:-}" = "test" ]; then
   [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)
   [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 fi
