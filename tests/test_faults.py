@@ -8,16 +8,12 @@ the outage is stored exactly once; a killed server leaves no write half-done.
 """
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,79 +28,26 @@ from app.store.layer_import import load_bundled
 from app.store.provisioning import ensure_database, ensure_postgis
 from tests import features as f
 from tests.conftest import GEODATA, LiveServer
+from tests.pg_clusters import Cluster, free_port, private_cluster
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+DATABASE = "airspace_risk_faults"
 OUTAGE_S = 10.0
 RECOVERY_S = 5.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Cluster:
-    """A PostgreSQL cluster in a temporary folder, on a port of its own."""
-
-    folder: Path
-    port: int
-    as_owner: list[str] = field(default_factory=list)
-
-    @property
-    def data(self) -> Path:
-        return self.folder / "data"
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/airspace_risk_faults"
-
-    def _pg_ctl(self, *args: str) -> None:
-        subprocess.run(
-            [*self.as_owner, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", *args],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-        self._pg_ctl("-l", str(self.folder / "server.log"), "-o", options, "start")
-
-    def stop(self) -> None:
-        self._pg_ctl("-m", "fast", "stop")
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    """A fresh cluster with the bundled layers loaded, and an editor key."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.fail("PostgreSQL 15's binaries are installed by make test's set-up")
-    folder = Path(tempfile.mkdtemp(prefix="airspace-risk-faults-"))
-    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_owner:
-        shutil.chown(folder, "postgres", "postgres")
-    subprocess.run(
-        [*as_owner, str(PG_BIN / "initdb"), "-D", str(folder / "data"), "-U", "postgres",
-         "--auth=trust", "-E", "UTF8"],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    db = Cluster(folder, _free_port(), as_owner)
-    db.start()
-    try:
-        ensure_database(db.url)
-        ensure_postgis(db.url)
-        migrations.upgrade(db.url)
-        engine = create_engine(db.url)
+    """A fresh cluster with the bundled layers loaded."""
+    with private_cluster() as db:
+        url = db.url(DATABASE)
+        ensure_database(url)
+        ensure_postgis(url)
+        migrations.upgrade(url)
+        engine = create_engine(url)
         with engine.begin() as connection:
             load_bundled(connection, GEODATA)
         engine.dispose()
         yield db
-    finally:
-        subprocess.run(
-            [*as_owner, str(PG_BIN / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate",
-             "stop"], capture_output=True, timeout=60, check=False,
-        )  # fmt: skip
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _editor_key(url: str, name: str) -> str:
@@ -140,9 +83,11 @@ def _stored(url: str, prefix: str) -> dict[str, tuple[int, int, int]]:
 
 
 def test_database_outage_under_load(cluster: Cluster) -> None:
-    key = _editor_key(cluster.url, "faults editor")
+    key = _editor_key(cluster.url(DATABASE), "faults editor")
     settings = Settings(
-        database_url=cluster.url, db_statement_timeout_ms=5_000, write_rate_per_minute=100_000
+        database_url=cluster.url(DATABASE),
+        db_statement_timeout_ms=5_000,
+        write_rate_per_minute=100_000,
     )
     answers: list[tuple[str, int, str, dict[str, str]]] = []
     stop = threading.Event()
@@ -201,17 +146,21 @@ def test_database_outage_under_load(cluster: Cluster) -> None:
     assert codes <= {200, 201, 503}, codes
     assert any(a[1] == 503 for a in answers), "the load ran through the outage"
     assert all("retry-after" in a[3] for a in answers if a[1] == 503)
-    stored = _stored(cluster.url, "outage-")
+    stored = _stored(cluster.url(DATABASE), "outage-")
     created = {a[2] for a in answers if a[0] == "write" and a[1] == 201}
     for zone_id in created | set(refused):
         assert stored[zone_id] == (1, 1, 1), (zone_id, stored.get(zone_id))
 
 
 def test_server_killed_mid_load_leaves_nothing_half_written(cluster: Cluster) -> None:
-    key = _editor_key(cluster.url, "kill editor")
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": cluster.url, "AIRSPACE_RISK_LOG_LEVEL": "warning",
-           "AIRSPACE_RISK_WRITE_RATE_PER_MINUTE": "100000"}  # fmt: skip
+    key = _editor_key(cluster.url(DATABASE), "kill editor")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster.url(DATABASE),
+        "AIRSPACE_RISK_LOG_LEVEL": "warning",
+        "AIRSPACE_RISK_WRITE_RATE_PER_MINUTE": "100000",
+    }
     command = [str(Path(sys.executable).parent / "airspace-risk"), "serve", "--port", str(port)]
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -249,7 +198,7 @@ def test_server_killed_mid_load_leaves_nothing_half_written(cluster: Cluster) ->
     finally:
         if server.poll() is None:
             server.kill()
-    stored = _stored(cluster.url, "killed-")
+    stored = _stored(cluster.url(DATABASE), "killed-")
     assert len(sent) > 3, "the load was running when the server was killed"
     # Each write is one transaction: a row comes with its version and its audit row, or not at all.
     for zone_id, counts in stored.items():
