@@ -53,4 +53,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy app
 
 clean:
+	@# Stop the project-local PostgreSQL cluster that make run may have started (its data stay
+	@# in .data/; remove that folder by hand to drop them).
+	@if [ -f .data/postgres/postmaster.pid ]; then \
+	  owner=""; [ "$$(id -u)" -eq 0 ] && owner="runuser -u postgres --"; \
+	  $$owner /usr/lib/postgresql/15/bin/pg_ctl -D "$$(pwd)/.data/postgres" -m fast stop \
+	    && echo "clean: stopped the local PostgreSQL cluster in .data/postgres"; \
+	fi
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output $(WEB)/node_modules
