@@ -12,11 +12,13 @@ from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import router as features
 from app.api.problems import install_problem_handlers
 from app.api.request_ids import RequestIdMiddleware
+from app.api.request_metrics import RequestMetricsMiddleware
 from app.api.responses import JsonResponse
 from app.api.security_headers import SecurityHeadersMiddleware
 from app.api.trusted_hosts import TrustedHostsMiddleware
 from app.api.write_support import RateLimiter
 from app.logging_setup import configure_logging
+from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECKS_WAITING, watch
 from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
@@ -36,6 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
+        watch(DB_CONNECTIONS_IN_USE, app.state.engine.pool.checkedout)
+        watch(ROUTE_CHECKS_WAITING, lambda: app.state.route_check_gate.waiting)
+        watch(ROUTE_CHECKS_RUNNING, lambda: app.state.route_check_gate.running)
         try:
             yield
         finally:
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Absolute links and Location headers are built from Host: only names this service is
     # known by are answered (AIRSPACE_RISK_ALLOWED_HOSTS), others are a 400.
     app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     app.include_router(health.router)

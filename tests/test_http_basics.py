@@ -163,3 +163,29 @@ def test_log_lines_are_json_with_the_request_id() -> None:
     assert (line["level"], line["logger"], line["message"], line["request_id"]) == (
         "warning", "app.test", "pool busy", "abc-123"
     )  # fmt: skip
+
+
+def test_metrics_in_prometheus_form(live_server: LiveServer) -> None:
+    httpx.get(f"{live_server.url}/collections/incidents/items/no-such-incident")
+    httpx.post(
+        f"{live_server.url}/v1/route-checks",
+        json={"waypoints": [{"lat": 10, "lon": 10}, {"lat": 11, "lon": 11}], "cruise_fl": 300},
+    )
+    response = httpx.get(f"{live_server.url}/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    # Labelled by the route template, not the raw path (no metric per feature id).
+    assert (
+        'airspace_risk_http_requests_total{method="GET",'
+        'route="/collections/{collectionId}/items/{featureId}",status="404"}'
+    ) in text
+    assert "no-such-incident" not in text
+    assert 'route="/v1/route-checks",status="200"' in text
+    for name in (
+        "airspace_risk_http_request_duration_seconds_bucket",
+        'airspace_risk_checker_build_seconds_count{kind="current"}',
+        "airspace_risk_route_checks_waiting",
+        "airspace_risk_db_connections_in_use",
+    ):
+        assert name in text, name

@@ -1,11 +1,14 @@
 """Liveness and readiness probes."""
 
 from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from app.api.dependencies import EngineDep
 from app.api.problems import Problem
 from app.api.responses import JsonResponse
+from app.metrics import REGISTRY
 from app.store.readiness import check_readiness
 
 router = APIRouter(tags=["health"])
@@ -34,3 +37,15 @@ async def readyz(engine: EngineDep) -> JsonResponse:
             503, f"not ready ({failing})", "not-ready", extra={"checks": readiness.checks}
         )
     return JsonResponse({"status": "ready", "checks": readiness.checks})
+
+
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    summary="Metrics in Prometheus text form",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
+async def metrics() -> Response:
+    """Requests and latencies, the route-check queue, checker builds, connections in use."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -24,6 +24,7 @@ from app.core.risk.hazard_records import (
     zone_hazard,
 )
 from app.core.risk.hazards import Hazard
+from app.metrics import CHECKER_BUILDS
 from app.store.layer_stats import data_version
 from app.store.layer_writer import read_catalogue
 from app.store.tables import LAYER_TABLES, feature_versions
@@ -222,7 +223,8 @@ class HazardSource:
             key = (version, as_of)
             checker = self._as_of.get(key)
             if checker is None:
-                checker = RouteChecker(*load_hazards(connection, as_of))
+                with CHECKER_BUILDS.labels("as_of").time():
+                    checker = RouteChecker(*load_hazards(connection, as_of))
                 with self._lock:
                     if len(self._as_of) >= AS_OF_CACHE:
                         self._as_of = {}
@@ -230,6 +232,7 @@ class HazardSource:
             return version, checker
         with self._lock:
             if self._checker is None or version != self._version:
-                self._checker = RouteChecker(*load_hazards(connection))
+                with CHECKER_BUILDS.labels("current").time():
+                    self._checker = RouteChecker(*load_hazards(connection))
                 self._version = version
             return version, self._checker
