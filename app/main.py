@@ -19,10 +19,10 @@ from app.api.trusted_hosts import TrustedHostsMiddleware
 from app.api.write_support import RateLimiter
 from app.logging_setup import configure_logging
 from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECKS_WAITING, watch
+from app.services.checkers import CheckerService
 from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
-from app.store.hazard_source import HazardSource
 
 DESCRIPTION = (
     "Dangerous airspace as geometry: conflict zones, air-defence engagement areas and "
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.hazard_source.close()
+            app.state.checkers.close()
             app.state.route_check_gate.close()
             app.state.engine.dispose()
 
@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.hazard_source = HazardSource()
+    app.state.checkers = CheckerService(
+        settings.serve_stale_during_rebuild, settings.as_of_checkers_megabytes * 1024 * 1024
+    )
     app.state.route_check_gate = RouteCheckGate(
         settings.route_check_concurrency, settings.route_check_max_waiting
     )

@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         description="Host names the service answers to (its absolute links use them); a "
         "leading '*.' allows subdomains; ['*'] allows any (behind a proxy that checks).",
     )
+    serve_stale_during_rebuild: bool = Field(
+        default=False,
+        description="After a data change, answer checks from the previous checker while the "
+        "new one is built (each answer says its data_version); by default checks wait, so a "
+        "closure written a moment ago counts at once.",
+    )
+    as_of_checkers_megabytes: int = Field(
+        default=512, ge=16, description="Memory kept for checkers as of earlier times."
+    )
     route_check_max_waiting: int = Field(
         default=64,
         ge=1,

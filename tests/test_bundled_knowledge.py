@@ -18,7 +18,7 @@ from app.core.layers.vocabulary import Layer
 from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
 from app.core.routes.request import RouteCheckRequest
-from app.store.hazard_source import load_hazards
+from app.store.hazard_loading import load_hazards
 from app.store.layer_import import load_bundled
 from tests.conftest import GEODATA
 

@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import Engine, create_engine, text
 
-from app.store.hazard_source import HazardSource
+from app.services.checkers import CheckerService
 from app.store.version_probe import CONNECT_TIMEOUT_S, VersionProbe
 
 
@@ -44,7 +44,7 @@ def test_probe_gives_none_when_the_server_is_unreachable() -> None:
 
 def test_checker_for_follows_a_change_of_version(writable_database_url: str) -> None:
     engine = create_engine(writable_database_url)
-    source = HazardSource()
+    source = CheckerService()
     try:
         version, first = source.checker_for(engine)
         assert source.checker_for(engine) == (version, first)

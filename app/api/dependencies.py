@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from app.services.checkers import CheckerService
 from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings
-from app.store.hazard_source import HazardSource
 
 
 def _engine(request: Request) -> Engine:
@@ -22,10 +22,10 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _hazard_source(request: Request) -> HazardSource:
-    """The application's cache of hazards, rebuilt when the data version changes."""
-    source: HazardSource = request.app.state.hazard_source
-    return source
+def _checkers(request: Request) -> CheckerService:
+    """The application's route checkers (current, and as of earlier times)."""
+    checkers: CheckerService = request.app.state.checkers
+    return checkers
 
 
 def _route_check_gate(request: Request) -> RouteCheckGate:
@@ -37,5 +37,5 @@ def _route_check_gate(request: Request) -> RouteCheckGate:
 
 EngineDep = Annotated[Engine, Depends(_engine)]
 RouteCheckGateDep = Annotated[RouteCheckGate, Depends(_route_check_gate)]
-HazardSourceDep = Annotated[HazardSource, Depends(_hazard_source)]
+CheckersDep = Annotated[CheckerService, Depends(_checkers)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -11,15 +11,15 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine
 
-from app.api.dependencies import EngineDep, HazardSourceDep, RouteCheckGateDep
+from app.api.dependencies import CheckersDep, EngineDep, RouteCheckGateDep
 from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
 from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
+from app.services.checkers import CheckerService
 from app.services.route_check_gate import ClientGone, GateFull, RouteCheckGate
-from app.store.hazard_source import HazardSource
 
 router = APIRouter(prefix="/v1", tags=["route checks"])
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class BatchRequest(BaseModel):
 
 
 def _checker(
-    engine: Engine, source: HazardSource, as_of: datetime | None = None
+    engine: Engine, source: CheckerService, as_of: datetime | None = None
 ) -> tuple[int, RouteChecker]:
     """The checker for the layers as they are now, or as they were known at as_of."""
     return source.checker_for(engine, as_of)
@@ -91,7 +91,7 @@ async def check_route(
     body: Annotated[RouteCheckRequest, Body()],
     request: Request,
     engine: EngineDep,
-    source: HazardSourceDep,
+    source: CheckersDep,
     gate: RouteCheckGateDep,
     f: Annotated[
         Literal["json", "geojson"] | None,
@@ -134,7 +134,7 @@ def _gone() -> Problem:
 async def _batch_lines(
     routes: list[dict[str, Any]],
     engine: Engine,
-    source: HazardSource,
+    source: CheckerService,
     detail: str,
     gate: RouteCheckGate,
     request: Request,
@@ -201,7 +201,7 @@ async def check_routes(
     body: Annotated[BatchRequest, Body()],
     request: Request,
     engine: EngineDep,
-    source: HazardSourceDep,
+    source: CheckersDep,
     gate: RouteCheckGateDep,
     detail: Annotated[
         Literal["full", "summary"],

@@ -16,11 +16,11 @@ from app.core.layers.vocabulary import Layer
 from app.core.risk.run import run_route_check
 from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
+from app.services.checkers import CheckerService
 from app.settings import get_settings
 from app.store import migrations
 from app.store.api_keys import ROLES, create_key, list_keys, revoke_key
 from app.store.engine import make_engine
-from app.store.hazard_source import HazardSource
 from app.store.layer_import import import_layer, load_bundled
 from app.store.layer_stats import data_version, layer_stats
 from app.store.provisioning import ProvisioningError, ensure_database, ensure_postgis
@@ -247,7 +247,7 @@ def check(
     engine = make_engine(get_settings())
     try:
         with engine.connect() as connection:
-            version, checker = HazardSource().checker(connection, request.as_of)
+            version, checker = CheckerService().checker(connection, request.as_of)
     finally:
         engine.dispose()
     try:

@@ -1,20 +1,18 @@
-"""The hazards a route check runs against, read from PostGIS and kept until the data change;
-or, for a check made as of an earlier time, the layers as they were then."""
+"""The hazards a route check runs against, read from PostGIS: as on record now, or as known
+at an earlier time; and the times at which what is known changes."""
 
-import threading
 from datetime import datetime
 from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Connection, and_, or_, select, text
 
 from app.core.layers.engagement import Envelope, resolve_envelope
 from app.core.layers.layer_file import LayerFileError, parse_feature
 from app.core.layers.legacy import upgraded_properties
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
 from app.core.layers.vocabulary import Layer
-from app.core.risk.check import RouteChecker
 from app.core.risk.hazard_records import (
     HazardMaker,
     engagement_hazard,
@@ -24,13 +22,8 @@ from app.core.risk.hazard_records import (
     zone_hazard,
 )
 from app.core.risk.hazards import Hazard
-from app.metrics import CHECKER_BUILDS
-from app.store.layer_stats import data_version
 from app.store.layer_writer import read_catalogue
 from app.store.tables import LAYER_TABLES, feature_versions
-from app.store.version_probe import VersionProbe
-
-AS_OF_CACHE = 4
 
 
 def _fields(row: Any, model: type[Any]) -> dict[str, Any]:
@@ -170,69 +163,21 @@ def _from_row(
     return _maker(incident, to_shape(row.geom), catalogue, as_of)
 
 
-class HazardSource:
-    """Keeps one RouteChecker per data_version (and a few for checks as of earlier times)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._version: int | None = None
-        self._checker: RouteChecker | None = None
-        self._as_of: dict[tuple[int, datetime], RouteChecker] = {}
-        self._probe: tuple[Engine, VersionProbe] | None = None
-
-    def checker_for(
-        self, engine: Engine, as_of: datetime | None = None
-    ) -> tuple[int, RouteChecker]:
-        """As `checker`, but when the data have not changed no pooled connection is taken:
-        the version is read on the probe's own connection and the cached checker returned."""
-        with self._lock:
-            if self._probe is None or self._probe[0] is not engine:
-                if self._probe is not None:
-                    self._probe[1].close()
-                self._probe = (engine, VersionProbe(engine))
-            probe = self._probe[1]
-        version = probe.read()
-        if version is not None:
-            cached = self._cached(version, as_of)
-            if cached is not None:
-                return version, cached
-        with engine.connect() as connection:
-            return self.checker(connection, as_of)
-
-    def close(self) -> None:
-        """Close the probe's connection."""
-        with self._lock:
-            probe, self._probe = self._probe, None
-        if probe is not None:
-            probe[1].close()
-
-    def _cached(self, version: int, as_of: datetime | None) -> RouteChecker | None:
-        """The checker already built for this version (and as_of), if any."""
-        with self._lock:
-            if as_of is not None:
-                return self._as_of.get((version, as_of))
-            return self._checker if version == self._version else None
-
-    def checker(
-        self, connection: Connection, as_of: datetime | None = None
-    ) -> tuple[int, RouteChecker]:
-        """The current data_version and a checker built from that state of the data."""
-        version = data_version(connection)
-        if as_of is not None:
-            # Built outside the lock: a check as of another time must not stall current ones.
-            key = (version, as_of)
-            checker = self._as_of.get(key)
-            if checker is None:
-                with CHECKER_BUILDS.labels("as_of").time():
-                    checker = RouteChecker(*load_hazards(connection, as_of))
-                with self._lock:
-                    if len(self._as_of) >= AS_OF_CACHE:
-                        self._as_of = {}
-                    self._as_of[key] = checker
-            return version, checker
-        with self._lock:
-            if self._checker is None or version != self._version:
-                with CHECKER_BUILDS.labels("current").time():
-                    self._checker = RouteChecker(*load_hazards(connection))
-                self._version = version
-            return version, self._checker
+def knowledge_times(connection: Connection) -> list[float]:
+    """Every instant (POSIX seconds, sorted) at which what is known of the layers changes: a
+    record published or withdrawn, an incident reported (not before it happened), a version
+    written. Two `as_of` times with none of these between them know the same."""
+    statements = [
+        "SELECT extract(epoch FROM published_at) FROM conflict_zones",
+        "SELECT extract(epoch FROM withdrawn_at) FROM conflict_zones"
+        " WHERE withdrawn_at IS NOT NULL",
+        "SELECT extract(epoch FROM published_at) FROM engagement_areas",
+        "SELECT extract(epoch FROM withdrawn_at) FROM engagement_areas"
+        " WHERE withdrawn_at IS NOT NULL",
+        "SELECT extract(epoch FROM greatest(published_at, occurred_at)) FROM incidents",
+        "SELECT extract(epoch FROM recorded_at) FROM feature_versions",
+    ]
+    times: set[float] = set()
+    for statement in statements:
+        times.update(float(t) for t in connection.execute(text(statement)).scalars())
+    return sorted(times)

@@ -1,0 +1,214 @@
+"""The route checkers: one for the layers as on record now, and some for checks as of earlier
+times, each built once, off the lock that every check takes.
+
+- **Current.** The data_version is read on the probe's own connection. When it has moved, one
+  build starts (single flight: concurrent callers wait for that build, not for a lock, and
+  never build twice). By default a check waits for the new checker, so a closure written a
+  moment ago counts at once; with `serve_stale` it is answered from the previous checker
+  meanwhile, saying which data_version it used.
+- **As of.** What is known changes only at certain instants (a publication, a withdrawal, a
+  version written: `store.hazard_loading.knowledge_times`), so every `as_of` between two such
+  instants shares one checker. They are kept, most recently used first, within a memory budget.
+"""
+
+import bisect
+import logging
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine
+
+from app.core.risk.check import RouteChecker
+from app.metrics import CHECKER_BUILDS
+from app.store.hazard_loading import knowledge_times, load_hazards
+from app.store.layer_stats import data_version
+from app.store.version_probe import VersionProbe
+
+log = logging.getLogger(__name__)
+DEFAULT_AS_OF_BUDGET_BYTES = 512 * 1024 * 1024
+
+
+def approximate_bytes(value: Any, seen: set[int] | None = None, depth: int = 0) -> int:
+    """Rough memory of a checker: the numpy arrays it holds, plus a little per object."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or depth > 6:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, list | tuple | set):
+        return 64 + sum(approximate_bytes(v, seen, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return 64 + sum(approximate_bytes(v, seen, depth + 1) for v in value.values())
+    if hasattr(value, "__dict__"):
+        return 64 + sum(approximate_bytes(v, seen, depth + 1) for v in vars(value).values())
+    slots = getattr(type(value), "__slots__", ())
+    return 64 + sum(approximate_bytes(getattr(value, s, None), seen, depth + 1) for s in slots)
+
+
+class _Build:
+    """One build of the current checker that callers may wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: tuple[int, RouteChecker] | None = None
+        self.error: BaseException | None = None
+
+
+class CheckerService:
+    """Keeps the current checker and a memory-bounded set of `as_of` checkers."""
+
+    def __init__(
+        self, serve_stale: bool = False, as_of_budget_bytes: int = DEFAULT_AS_OF_BUDGET_BYTES
+    ) -> None:
+        self._lock = threading.Lock()
+        self._current: tuple[int, RouteChecker] | None = None
+        self._build: _Build | None = None
+        self._serve_stale = serve_stale
+        self._as_of: OrderedDict[tuple[int, int], tuple[RouteChecker, int]] = OrderedDict()
+        self._as_of_bytes = 0
+        self._as_of_budget = as_of_budget_bytes
+        self._times: tuple[int, list[float]] | None = None
+        self._probe: tuple[Engine, VersionProbe] | None = None
+        self.builds = 0
+
+    # --- the current checker -------------------------------------------------------------
+
+    def checker_for(
+        self, engine: Engine, as_of: datetime | None = None
+    ) -> tuple[int, RouteChecker]:
+        """The checker to use now (or as of a time) and the data_version it was built from."""
+        version = self._probe_for(engine).read()
+        if version is None:
+            # The probe could not answer at once: ask through the pool (an outage is a 503).
+            with engine.connect() as connection:
+                version = data_version(connection)
+        if as_of is not None:
+            with engine.connect() as connection:
+                return self._as_of_checker(connection, as_of)
+        with self._lock:
+            current = self._current
+        if current is not None and version is not None and current[0] == version:
+            return current
+        if current is not None and self._serve_stale:
+            self._start_build(engine)
+            return current
+        return self._wait_for_build(engine)
+
+    def checker(
+        self, connection: Connection, as_of: datetime | None = None
+    ) -> tuple[int, RouteChecker]:
+        """The same, on a connection the caller holds (the command line)."""
+        if as_of is not None:
+            return self._as_of_checker(connection, as_of)
+        version = data_version(connection)
+        with self._lock:
+            if self._current is not None and self._current[0] == version:
+                return self._current
+        built = self._built(connection)
+        with self._lock:
+            self._keep(built)
+        return built
+
+    def _start_build(self, engine: Engine) -> _Build:
+        """The build under way, or a new one started on a thread of its own."""
+        with self._lock:
+            if self._build is not None:
+                return self._build
+            build = self._build = _Build()
+        threading.Thread(target=self._run_build, args=(engine, build), daemon=True).start()
+        return build
+
+    def _wait_for_build(self, engine: Engine) -> tuple[int, RouteChecker]:
+        """Wait for the build under way (or start one); its error is the caller's."""
+        build = self._start_build(engine)
+        build.done.wait()
+        if build.error is not None:
+            raise build.error
+        assert build.result is not None
+        return build.result
+
+    def _run_build(self, engine: Engine, build: _Build) -> None:
+        """Build the current checker outside the lock and swap it in."""
+        try:
+            with engine.connect() as connection:
+                build.result = self._built(connection)
+            with self._lock:
+                self._keep(build.result)
+        except BaseException as error:  # handed to every waiting caller
+            if self._serve_stale:
+                log.exception("building the route checker failed")
+            build.error = error
+        finally:
+            with self._lock:
+                self._build = None
+            build.done.set()
+
+    def _built(self, connection: Connection) -> tuple[int, RouteChecker]:
+        """A checker of the data as they are, and their version (read in one transaction)."""
+        with CHECKER_BUILDS.labels("current").time():
+            version = data_version(connection)
+            checker = RouteChecker(*load_hazards(connection))
+        self.builds += 1
+        return version, checker
+
+    def _keep(self, built: tuple[int, RouteChecker]) -> None:
+        """Swap in a newer checker (the lock held)."""
+        if self._current is None or built[0] >= self._current[0]:
+            self._current = built
+
+    # --- checkers as of earlier times ----------------------------------------------------
+
+    def _as_of_checker(self, connection: Connection, as_of: datetime) -> tuple[int, RouteChecker]:
+        """The checker shared by every as_of between the same two knowledge changes."""
+        version = data_version(connection)
+        with self._lock:
+            times = self._times
+        if times is None or times[0] != version:
+            times = (version, knowledge_times(connection))
+            with self._lock:
+                self._times = times
+        key = (version, bisect.bisect_right(times[1], as_of.timestamp()))
+        with self._lock:
+            kept = self._as_of.get(key)
+            if kept is not None:
+                self._as_of.move_to_end(key)
+                return version, kept[0]
+        with CHECKER_BUILDS.labels("as_of").time():
+            checker = RouteChecker(*load_hazards(connection, as_of))
+        self.builds += 1
+        size = approximate_bytes(checker)
+        with self._lock:
+            if key not in self._as_of:
+                self._as_of[key] = (checker, size)
+                self._as_of_bytes += size
+                while self._as_of_bytes > self._as_of_budget and len(self._as_of) > 1:
+                    _, (_, dropped) = self._as_of.popitem(last=False)
+                    self._as_of_bytes -= dropped
+        return version, checker
+
+    def kept_as_of(self) -> int:
+        """How many as_of checkers are kept."""
+        with self._lock:
+            return len(self._as_of)
+
+    # --- the version probe ---------------------------------------------------------------
+
+    def _probe_for(self, engine: Engine) -> VersionProbe:
+        """The probe on this engine (a new one when the engine changes)."""
+        with self._lock:
+            if self._probe is None or self._probe[0] is not engine:
+                if self._probe is not None:
+                    self._probe[1].close()
+                self._probe = (engine, VersionProbe(engine))
+            return self._probe[1]
+
+    def close(self) -> None:
+        """Close the probe's connection."""
+        with self._lock:
+            probe, self._probe = self._probe, None
+        if probe is not None:
+            probe[1].close()

@@ -1,0 +1,104 @@
+"""The checker service over a real database: one build per data change however many callers
+ask at once, answers meanwhile when asked to serve stale, one shared checker for every as_of
+between two changes of what is known, and a memory budget for those."""
+
+import concurrent.futures
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from app.services.checkers import CheckerService
+from app.store import migrations
+from app.store.layer_import import load_bundled
+from app.store.provisioning import drop_database
+from tests.conftest import GEODATA, new_database
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    """A database of its own with the bundled layers, for writes."""
+    url = new_database("checkers")
+    migrations.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        load_bundled(connection, GEODATA)
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+def _touch(engine: Engine) -> int:
+    """Change the data (a summary), as an edit would; the new data_version."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE conflict_zones SET summary = coalesce(summary, '') || '.'"
+                " WHERE id = (SELECT min(id) FROM conflict_zones)"
+            )
+        )
+        return int(connection.execute(text("SELECT data_version FROM dataset_state")).scalar_one())
+
+
+def test_one_build_per_change_however_many_ask(engine: Engine) -> None:
+    service = CheckerService()
+    try:
+        first_version, _ = service.checker_for(engine)
+        new_version = _touch(engine)
+        builds = service.builds
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: service.checker_for(engine), range(8)))
+        assert {version for version, _ in answers} == {new_version}
+        assert len({id(checker) for _, checker in answers}) == 1
+        assert service.builds == builds + 1
+        assert new_version > first_version
+    finally:
+        service.close()
+
+
+def test_serving_stale_answers_at_once_then_swaps(engine: Engine) -> None:
+    service = CheckerService(serve_stale=True)
+    try:
+        old_version, old = service.checker_for(engine)
+        new_version = _touch(engine)
+        version, checker = service.checker_for(engine)  # the build starts; the old answers
+        assert (version, checker) == (old_version, old)
+        for _ in range(600):  # the swap comes when the build is done
+            version, checker = service.checker_for(engine)
+            if version == new_version:
+                break
+            time.sleep(0.05)
+        assert version == new_version
+        assert checker is not old
+    finally:
+        service.close()
+
+
+def test_as_of_times_with_the_same_knowledge_share_one_checker(engine: Engine) -> None:
+    service = CheckerService()
+    try:
+        # Nothing bundled was published between these two instants (the Russia CZIB of 9 Jan
+        # 2025 and the Iran notes of 31 Jan 2025 are the nearest): one checker for both.
+        first = service.checker_for(engine, datetime(2025, 1, 15, tzinfo=UTC))
+        builds = service.builds
+        second = service.checker_for(engine, datetime(2025, 1, 20, tzinfo=UTC))
+        assert second[1] is first[1]
+        assert service.builds == builds
+        # Across a publication (31 Jan 2025), another.
+        third = service.checker_for(engine, datetime(2025, 2, 15, tzinfo=UTC))
+        assert third[1] is not first[1]
+        assert service.builds == builds + 1
+    finally:
+        service.close()
+
+
+def test_as_of_checkers_are_kept_within_a_memory_budget(engine: Engine) -> None:
+    service = CheckerService(as_of_budget_bytes=1)  # room for the most recent only
+    try:
+        for year in (2015, 2018, 2021, 2024):
+            service.checker_for(engine, datetime(year, 6, 1, tzinfo=UTC))
+        assert service.kept_as_of() == 1
+    finally:
+        service.close()
