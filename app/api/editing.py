@@ -20,6 +20,7 @@ from app.api.write_support import (
     not_found,
     once,
     read_feature,
+    read_feature_off_loop,
     refused,
 )
 from app.core.layers.layer_file import LayerFileError
@@ -87,7 +88,7 @@ async def create_feature(
     chosen = PATHS[layer]
     raw = await request.body()
     idempotency = idempotency_key(request)
-    feature = read_feature(await json_body(request), chosen, repair)
+    feature = await read_feature_off_loop(await json_body(request), chosen, repair)
 
     def write() -> tuple[Any, bool]:
         try:

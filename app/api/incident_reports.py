@@ -24,6 +24,7 @@ from app.api.write_support import (
     not_found,
     once,
     read_feature,
+    read_feature_off_loop,
 )
 from app.core.layers.layer_file import Feature
 from app.core.layers.vocabulary import Layer
@@ -97,7 +98,9 @@ async def file_incident(request: Request, engine: EngineDep, key: Filer) -> Json
     limit_rate(request, key)
     raw = await request.body()
     idempotency = idempotency_key(request)
-    feature = read_feature(_prepare(await json_body(request)), Layer.INCIDENTS, repair=False)
+    feature = await read_feature_off_loop(
+        _prepare(await json_body(request)), Layer.INCIDENTS, repair=False
+    )
 
     def create(connection: Connection) -> dict[str, Any]:
         created = feature_writes.create(

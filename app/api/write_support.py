@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 from sqlalchemy import Connection, insert, select
+from starlette.concurrency import run_in_threadpool
 
 from app.api.problems import FieldError, Problem
 from app.core.layers.layer_file import Feature, LayerFileError, parse_feature
@@ -61,6 +62,11 @@ def refused(error: LayerFileError) -> Problem:
     errors = [FieldError(p.field or "body", p.reason) for p in error.problems]
     detail = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
     return Problem(422, detail, "invalid-feature", "Invalid feature", errors)
+
+
+async def read_feature_off_loop(body: Any, layer: Layer, repair: bool) -> Feature:
+    """As read_feature, on a worker thread (geometry checks of a large feature take time)."""
+    return await run_in_threadpool(read_feature, body, layer, repair)
 
 
 def read_feature(body: Any, layer: Layer, repair: bool) -> Feature:
@@ -142,10 +148,11 @@ def once(
 
 
 async def json_body(request: Request) -> Any:
-    """The request body as JSON, or a 422 naming the body."""
+    """The request body as JSON, or a 422 naming the body; parsed off the event loop (a body
+    of megabytes must not hold up every other request)."""
     raw = await request.body()
     try:
-        return orjson.loads(raw)
+        return await run_in_threadpool(orjson.loads, raw)
     except orjson.JSONDecodeError as error:
         raise Problem(
             422, f"the body is not JSON: {error}", "invalid-request",
