@@ -1,5 +1,6 @@
 # Deployment image: slim Python, non-root. Not built on the development machines (no Docker
-# engine there); compose.yaml pairs it with a PostGIS server.
+# engine there); compose.yaml pairs it with a PostGIS server, a one-off migration step and a
+# proxy in front of two replicas.
 FROM node:20-slim AS web
 WORKDIR /web
 COPY app/web/package.json app/web/package-lock.json ./
@@ -12,6 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /srv/airspace-risk
 COPY pyproject.toml README.md alembic.ini ./
+# .dockerignore keeps the host's app/web/node_modules out: Leaflet comes from the web stage.
 COPY app ./app
 COPY --from=web /web/node_modules ./app/web/node_modules
 COPY migrations ./migrations
@@ -21,5 +23,9 @@ RUN pip install -e . && useradd --system --uid 10001 airspace
 USER airspace
 
 EXPOSE 8000
-# Migrate and load (both idempotent), then serve.
-CMD ["sh", "-c", "airspace-risk db upgrade && airspace-risk load && exec airspace-risk serve"]
+# Ready when the database answers, PostGIS is there and the migrations are at head.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status != 200)"]
+# Serving only: migrations and loading are a step of their own (compose.yaml's "migrate":
+# `airspace-risk db upgrade && airspace-risk load`), run once before the replicas start.
+CMD ["airspace-risk", "serve"]
