@@ -5,11 +5,13 @@ import logging
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, event
 
 from app.logging_setup import JsonLines
 from app.request_context import request_id
 from app.settings import Settings
 from app.store.provisioning import drop_database
+from app.store.readiness import check_readiness
 from tests.conftest import LiveServer, new_database
 
 PROBLEM = "application/problem+json"
@@ -189,3 +191,25 @@ def test_metrics_in_prometheus_form(live_server: LiveServer) -> None:
         "airspace_risk_db_connections_in_use",
     ):
         assert name in text, name
+
+
+def test_readiness_names_the_check_that_failed_midway(database_url: str) -> None:
+    # The database answers the first query and then goes away (the session is terminated
+    # before the next one): the failing check is named, none is left out, none says "ok" wrongly.
+    engine = create_engine(database_url)
+    calls = {"n": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _cut(conn: object, cursor: object, statement: str, *args: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the PostGIS query: terminate our own session first
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # type: ignore[attr-defined]
+
+    try:
+        readiness = check_readiness(engine)
+    finally:
+        engine.dispose()
+    assert readiness.ready is False
+    assert readiness.checks["database"] == "ok"
+    assert readiness.checks["postgis"].startswith("failed (")
+    assert readiness.checks["migrations"].startswith("not checked")

@@ -17,23 +17,31 @@ class Readiness:
 
 
 def check_readiness(engine: Engine) -> Readiness:
-    """Run the readiness checks against the database."""
+    """Run the readiness checks against the database; a check that could not run says why."""
     result = Readiness()
+    step = "database"
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             result.checks["database"] = "ok"
+            step = "postgis"
             postgis = connection.execute(
                 text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
             ).scalar_one_or_none()
             result.checks["postgis"] = f"ok ({postgis})" if postgis else "missing"
+            step = "migrations"
             current, head = current_revision(connection), head_revision()
             result.checks["migrations"] = (
                 f"ok ({current})" if current == head else f"at {current}, expected {head}"
             )
     except SQLAlchemyError as error:
         # The class name says enough; the message may carry the connection string.
-        result.checks.setdefault("database", f"unreachable ({type(error.__cause__).__name__})")
+        cause = type(error.__cause__ or error).__name__
+        result.checks[step] = (
+            f"unreachable ({cause})" if step == "database" else f"failed ({cause})"
+        )
+        for later in ("database", "postgis", "migrations"):
+            result.checks.setdefault(later, "not checked (the database stopped answering)")
     result.ready = (
         all(value.startswith("ok") for value in result.checks.values()) and len(result.checks) == 3
     )
