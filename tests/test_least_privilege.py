@@ -8,7 +8,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.settings import Settings
+from app.store import migrations
 from app.store.engine import make_engine
+from app.store.provisioning import drop_database
+from tests.conftest import new_database
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +65,22 @@ def test_what_it_can_do(service_engine: Engine) -> None:
         )
         connection.rollback()
     assert isinstance(version, int)
+
+
+def test_a_database_not_yet_granting_the_role_is_served_as_the_owner() -> None:
+    # The role is cluster-wide: it exists once any database has run 0004. A database still at
+    # 0003 has granted it nothing, so its sessions must not act as it (every query would fail).
+    url = new_database("before_grants")
+    try:
+        migrations.upgrade(url, "0003_lifecycle")
+        engine = make_engine(Settings(database_url=url))
+        with engine.connect() as connection:
+            who = connection.execute(text("SELECT current_user")).scalar_one()
+            version = connection.execute(
+                text("SELECT data_version FROM dataset_state")
+            ).scalar_one()
+        engine.dispose()
+        assert who != "airspace_risk_service"
+        assert isinstance(version, int)
+    finally:
+        drop_database(url)

@@ -1,5 +1,5 @@
 """Database engines: a bounded pool, a statement timeout, UTC sessions, and least privilege:
-every session runs as the service role (migration 0004) once it exists."""
+every session acts as the service role (migration 0004) once the database has granted it."""
 
 from typing import Any
 
@@ -7,9 +7,15 @@ from sqlalchemy import Engine, create_engine, event
 
 from app.settings import Settings
 
-# Run as the role, if the database has it (before the migrations nothing needs protecting);
-# set for the session and committed, so that the pool's rollbacks keep it.
-ASSUME_ROLE = "SELECT set_config('role', rolname, false) FROM pg_roles WHERE rolname = %(role)s"
+# Act as the role once this database has granted it its rights (migration 0004: before it,
+# nothing needs protecting; the role itself is cluster-wide and may exist from another
+# database). Set for the session and committed, so that the pool's rollbacks keep it.
+ASSUME_ROLE = """
+    SELECT set_config('role', rolname, false) FROM pg_roles
+    WHERE rolname = %(role)s
+      AND CASE WHEN to_regclass('public.dataset_state') IS NULL THEN false
+               ELSE has_table_privilege(rolname, 'public.dataset_state', 'UPDATE') END
+"""
 
 
 def make_engine(settings: Settings) -> Engine:
