@@ -90,10 +90,13 @@ def setup_database(env: dict[str, str]) -> None:
                        cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, log: Path, workers: int = 1
+) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
     server = subprocess.Popen(
-        [str(BIN / "airspace-risk"), "serve", "--host", HOST, "--port", str(port)],
+        [str(BIN / "airspace-risk"), "serve", "--host", HOST, "--port", str(port),
+         "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + 60
@@ -179,26 +182,10 @@ def run_httpx(url: str, body: dict[str, Any] | None, requests: int, concurrency:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--client", choices=["wrk", "httpx", "both"], default="both")
-    parser.add_argument("--duration", type=int, default=10, help="wrk: seconds per test")
-    parser.add_argument("--requests", type=int, default=2000, help="httpx: requests per test")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--port", type=int, default=18765)
-    parser.add_argument("--soak", type=int, default=0,
-                        help="then this many seconds of wrk POST EHAM→WMKK at --concurrency; is the server alive?")
-    parser.add_argument("--tag", default="", help="suffix of the result files (e.g. _c1)")
-    args = parser.parse_args()
-    clients = ["wrk", "httpx"] if args.client == "both" else [args.client]
-    if "wrk" in clients and shutil.which("wrk") is None:
-        print("wrk not found (apt-get install -y wrk); using httpx only", file=sys.stderr)
-        clients = ["httpx"]
-    env = {**os.environ, "DATABASE_URL": DB_URL, "PYTHONFAULTHANDLER": "1"}
-    setup_database(env)
-    DATA.mkdir(parents=True, exist_ok=True)
-    server = start_server(env, args.port, DATA / "http_server.log")
-    results: list[dict[str, Any]] = []
+def measure(args: Any, env: dict[str, str], clients: list[str], workers: int,
+            results: list[dict[str, Any]]) -> None:
+    """Every test against a server of this many worker processes."""
+    server = start_server(env, args.port, DATA / "http_server.log", workers)
     try:
         base = f"http://{HOST}:{args.port}"
         for name, path, body in TESTS:  # warm-up: the first route check builds the checker
@@ -222,18 +209,18 @@ def main() -> None:
                     r = {"requests": 0, "seconds": 0.0, "rps": 0.0, "p50_ms": float("nan"),
                          "p95_ms": float("nan"), "p99_ms": float("nan"), "mean_ms": float("nan"),
                          "errors": -1, "failure": repr(error)[:200]}
-                r |= {"client": client, "test": name}
+                r |= {"client": client, "test": name, "workers": workers}
                 if server.poll() is not None:
                     # The server died during the test: say so, keep its log, start a new one.
                     r["server_died"] = server.returncode
                     crash_log = DATA / f"http_server_crash_{len(results)}.log"
                     shutil.copy(DATA / "http_server.log", crash_log)
                     print(f"SERVER DIED (exit {server.returncode}) during {client} {name}; log in {crash_log}")
-                    server = start_server(env, args.port, DATA / "http_server.log")
+                    server = start_server(env, args.port, DATA / "http_server.log", workers)
                     for _ in range(3):
                         httpx.post(base + path, json=body, timeout=60) if body else httpx.get(base + path)
                 results.append(r)
-                print(f"{client:5} {name:40} {r['requests']:6d} req in {r['seconds']:.1f} s  "
+                print(f"w{workers} {client:5} {name:40} {r['requests']:6d} req in {r['seconds']:.1f} s  "
                       f"{r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms  "
                       f"errors {r['errors']}" + (" SERVER DIED" if "server_died" in r else ""), flush=True)
         if args.soak and "wrk" in clients:
@@ -248,11 +235,37 @@ def main() -> None:
                   f"p95 {r['p95_ms']:.2f} ms, errors {r['errors']}, server alive: {r['alive_after']}", flush=True)
     finally:
         stop_server(server)
-    lines = ["| client | test | requests | req/s | p50 | p95 | p99 | errors | vs /healthz |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--client", choices=["wrk", "httpx", "both"], default="both")
+    parser.add_argument("--duration", type=int, default=10, help="wrk: seconds per test")
+    parser.add_argument("--requests", type=int, default=2000, help="httpx: requests per test")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--soak", type=int, default=0,
+                        help="then this many seconds of wrk POST EHAM→WMKK at --concurrency; is the server alive?")
+    parser.add_argument("--tag", default="", help="suffix of the result files (e.g. _c1)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="server processes; several values are measured one after the other")
+    args = parser.parse_args()
+    clients = ["wrk", "httpx"] if args.client == "both" else [args.client]
+    if "wrk" in clients and shutil.which("wrk") is None:
+        print("wrk not found (apt-get install -y wrk); using httpx only", file=sys.stderr)
+        clients = ["httpx"]
+    env = {**os.environ, "DATABASE_URL": DB_URL, "PYTHONFAULTHANDLER": "1"}
+    setup_database(env)
+    DATA.mkdir(parents=True, exist_ok=True)
+    results: list[dict[str, Any]] = []
+    for workers in args.workers:
+        measure(args, env, clients, workers, results)
+    lines = ["| workers | client | test | requests | req/s | p50 | p95 | p99 | errors | vs /healthz |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        health = next(x for x in results if x["client"] == r["client"] and "healthz" in x["test"])
-        lines.append(f"| {r['client']} | {r['test']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.2f} ms "
+        health = next(x for x in results if x["client"] == r["client"] and "healthz" in x["test"]
+                      and x["workers"] == r["workers"])
+        lines.append(f"| {r['workers']} | {r['client']} | {r['test']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.2f} ms "
                      f"| {r['p95_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['errors']} | {r['rps'] / health['rps']:.2f} |"
                      + (f" **server died (exit {r['server_died']})**" if "server_died" in r else ""))
     md = "\n".join(lines)

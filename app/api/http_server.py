@@ -21,7 +21,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.api.problems import PROBLEM_BASE
-from app.settings import Settings
+from app.settings import Settings, get_settings
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_HEADERS = 100
@@ -132,18 +132,32 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
+class EnvironmentHttpProtocol(LimitedHttpToolsProtocol):
+    """The protocol for worker processes, which import it by name: its header deadline comes
+    from the environment's settings (AIRSPACE_RISK_HEADER_TIMEOUT_S)."""
+
+    header_timeout_s = get_settings().header_timeout_s
+
+
 def server_config(
-    app: Any, settings: Settings, host: str, port: int, **extra: Any
+    app: Any, settings: Settings, host: str, port: int, workers: int = 1, **extra: Any
 ) -> uvicorn.Config:
-    """The uvicorn configuration the service runs with (the tests run the same)."""
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "http": type(
+    """The uvicorn configuration the service runs with (the tests run the same). With several
+    workers each is a process of its own (uvicorn's supervisor), importing the app by name."""
+    protocol: Any = (
+        type(
             "ConfiguredHttpProtocol",
             (LimitedHttpToolsProtocol,),
             {"header_timeout_s": settings.header_timeout_s},
-        ),
+        )
+        if workers == 1
+        else "app.api.http_server:EnvironmentHttpProtocol"
+    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "http": protocol,
         "timeout_keep_alive": KEEP_ALIVE_S,
         # Beyond this many requests and connections at once, uvicorn answers 503 at once.
         "limit_concurrency": settings.max_concurrent_requests,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from app.api.http_server import server_config
 from app.cli.table import segment_table
@@ -54,14 +55,21 @@ def _report_refusal(error: LayerFileError) -> typer.Exit:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes serving the same port (one per core).")
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API (with --workers N, in N processes behind one port)."""
     settings = get_settings()
     config = server_config(
         "app.main:create_app", settings, host or settings.host, port or settings.port,
-        factory=True,
+        workers=workers, factory=True,
     )  # fmt: skip
-    uvicorn.Server(config).run()
+    if workers == 1:
+        uvicorn.Server(config).run()
+        return
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @db_cli.command("create")
