@@ -86,8 +86,14 @@ end
 
 def setup_database(env: dict[str, str]) -> None:
     for args in (["db", "create"], ["db", "upgrade"], ["load"]):
-        subprocess.run([str(BIN / "airspace-risk"), *args], env=env, check=True, timeout=300,
-                       cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "airspace-risk"), *args],
+            env=env,
+            check=True,
+            timeout=300,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def start_server(
@@ -95,9 +101,21 @@ def start_server(
 ) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
     server = subprocess.Popen(
-        [str(BIN / "airspace-risk"), "serve", "--host", HOST, "--port", str(port),
-         "--workers", str(workers)],
-        env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "airspace-risk"),
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -123,16 +141,30 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait(timeout=5)
 
 
-def run_wrk(url: str, body: dict[str, Any] | None, duration: int, concurrency: int,
-            expected: int = 200) -> dict[str, Any]:
+def run_wrk(
+    url: str, body: dict[str, Any] | None, duration: int, concurrency: int, expected: int = 200
+) -> dict[str, Any]:
     lua_body = f"wrk.body = [[{json.dumps(body)}]]" if body else ""
     script = LUA.format(method="POST" if body else "GET", body=lua_body, expected=expected)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
         out = subprocess.run(
-            ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", handle.name, url],
-            capture_output=True, text=True, timeout=duration + 30, check=False,
+            [
+                "wrk",
+                f"-t{min(2, concurrency)}",
+                f"-c{concurrency}",
+                f"-d{duration}s",
+                "--timeout",
+                "5s",
+                "-s",
+                handle.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=duration + 30,
+            check=False,
         ).stdout
     finally:
         os.unlink(handle.name)
@@ -151,9 +183,13 @@ def run_wrk(url: str, body: dict[str, Any] | None, duration: int, concurrency: i
     }
 
 
-def run_httpx(url: str, body: dict[str, Any] | None, requests: int, concurrency: int,
-              expected: int = 200) -> dict[str, Any]:
-    per_thread = [requests // concurrency + (1 if i < requests % concurrency else 0) for i in range(concurrency)]
+def run_httpx(
+    url: str, body: dict[str, Any] | None, requests: int, concurrency: int, expected: int = 200
+) -> dict[str, Any]:
+    per_thread = [
+        requests // concurrency + (1 if i < requests % concurrency else 0)
+        for i in range(concurrency)
+    ]
 
     def worker(count: int) -> tuple[list[float], int]:
         latencies, errors = [], 0
@@ -182,73 +218,127 @@ def run_httpx(url: str, body: dict[str, Any] | None, requests: int, concurrency:
     }
 
 
-def measure(args: Any, env: dict[str, str], clients: list[str], workers: int,
-            results: list[dict[str, Any]]) -> None:
+def measure(
+    args: Any, env: dict[str, str], clients: list[str], workers: int, results: list[dict[str, Any]]
+) -> None:
     """Every test against a server of this many worker processes."""
     server = start_server(env, args.port, DATA / "http_server.log", workers)
     try:
         base = f"http://{HOST}:{args.port}"
         for name, path, body in TESTS:  # warm-up: the first route check builds the checker
             for _ in range(20):
-                response = httpx.post(base + path, json=body, timeout=60) if body else httpx.get(base + path)
+                response = (
+                    httpx.post(base + path, json=body, timeout=60)
+                    if body
+                    else httpx.get(base + path)
+                )
                 if response.status_code != EXPECTED_STATUS.get(name, 200):
                     raise RuntimeError(f"{name}: HTTP {response.status_code}")
             if body:
                 answer = response.json()
-                print(f"{name}: {len(response.content)} bytes, {len(answer.get('segments', []))} segments")
+                print(
+                    f"{name}: {len(response.content)} bytes, "
+                    f"{len(answer.get('segments', []))} segments"
+                )
         for client in clients:
             for name, path, body in TESTS:
                 try:
                     if client == "wrk":
-                        r = run_wrk(base + path, body, args.duration, args.concurrency,
-                                    EXPECTED_STATUS.get(name, 200))
+                        r = run_wrk(
+                            base + path,
+                            body,
+                            args.duration,
+                            args.concurrency,
+                            EXPECTED_STATUS.get(name, 200),
+                        )
                     else:
-                        r = run_httpx(base + path, body, args.requests, args.concurrency,
-                                      EXPECTED_STATUS.get(name, 200))
+                        r = run_httpx(
+                            base + path,
+                            body,
+                            args.requests,
+                            args.concurrency,
+                            EXPECTED_STATUS.get(name, 200),
+                        )
                 except (subprocess.SubprocessError, StopIteration, httpx.HTTPError) as error:
-                    r = {"requests": 0, "seconds": 0.0, "rps": 0.0, "p50_ms": float("nan"),
-                         "p95_ms": float("nan"), "p99_ms": float("nan"), "mean_ms": float("nan"),
-                         "errors": -1, "failure": repr(error)[:200]}
+                    r = {
+                        "requests": 0,
+                        "seconds": 0.0,
+                        "rps": 0.0,
+                        "p50_ms": float("nan"),
+                        "p95_ms": float("nan"),
+                        "p99_ms": float("nan"),
+                        "mean_ms": float("nan"),
+                        "errors": -1,
+                        "failure": repr(error)[:200],
+                    }
                 r |= {"client": client, "test": name, "workers": workers}
                 if server.poll() is not None:
                     # The server died during the test: say so, keep its log, start a new one.
                     r["server_died"] = server.returncode
                     crash_log = DATA / f"http_server_crash_{len(results)}.log"
                     shutil.copy(DATA / "http_server.log", crash_log)
-                    print(f"SERVER DIED (exit {server.returncode}) during {client} {name}; log in {crash_log}")
+                    print(
+                        f"SERVER DIED (exit {server.returncode}) during {client} {name}; "
+                        f"log in {crash_log}"
+                    )
                     server = start_server(env, args.port, DATA / "http_server.log", workers)
                     for _ in range(3):
-                        httpx.post(base + path, json=body, timeout=60) if body else httpx.get(base + path)
+                        httpx.post(base + path, json=body, timeout=60) if body else httpx.get(
+                            base + path
+                        )
                 results.append(r)
-                print(f"w{workers} {client:5} {name:40} {r['requests']:6d} req in {r['seconds']:.1f} s  "
-                      f"{r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms  "
-                      f"errors {r['errors']}" + (" SERVER DIED" if "server_died" in r else ""), flush=True)
+                print(
+                    f"w{workers} {client:5} {name:40} {r['requests']:6d} req "
+                    f"in {r['seconds']:.1f} s  "
+                    f"{r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms  "
+                    f"errors {r['errors']}" + (" SERVER DIED" if "server_died" in r else ""),
+                    flush=True,
+                )
         if args.soak and "wrk" in clients:
             name, path, body = TESTS[2]
             r = run_wrk(base + path, body, args.soak, args.concurrency)
             time.sleep(1.0)
-            r |= {"client": "wrk", "test": f"soak {args.soak} s: {name}", "alive_after": server.poll() is None}
+            r |= {
+                "client": "wrk",
+                "test": f"soak {args.soak} s: {name}",
+                "alive_after": server.poll() is None,
+            }
             if r["alive_after"]:
                 r["healthz_after"] = httpx.get(base + "/healthz", timeout=5).status_code
             results.append(r)
-            print(f"soak {args.soak} s: {r['requests']} req, {r['rps']:.1f} req/s, p50 {r['p50_ms']:.2f} ms, "
-                  f"p95 {r['p95_ms']:.2f} ms, errors {r['errors']}, server alive: {r['alive_after']}", flush=True)
+            print(
+                f"soak {args.soak} s: {r['requests']} req, {r['rps']:.1f} req/s, "
+                f"p50 {r['p50_ms']:.2f} ms, "
+                f"p95 {r['p95_ms']:.2f} ms, errors {r['errors']}, server alive: {r['alive_after']}",
+                flush=True,
+            )
     finally:
         stop_server(server)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--client", choices=["wrk", "httpx", "both"], default="both")
     parser.add_argument("--duration", type=int, default=10, help="wrk: seconds per test")
     parser.add_argument("--requests", type=int, default=2000, help="httpx: requests per test")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--port", type=int, default=18765)
-    parser.add_argument("--soak", type=int, default=0,
-                        help="then this many seconds of wrk POST EHAM→WMKK at --concurrency; is the server alive?")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        help="then this many seconds of wrk POST EHAM→WMKK at --concurrency; is the server alive?",
+    )
     parser.add_argument("--tag", default="", help="suffix of the result files (e.g. _c1)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1],
-                        help="server processes; several values are measured one after the other")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="server processes; several values are measured one after the other",
+    )
     args = parser.parse_args()
     clients = ["wrk", "httpx"] if args.client == "both" else [args.client]
     if "wrk" in clients and shutil.which("wrk") is None:
@@ -260,14 +350,24 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     for workers in args.workers:
         measure(args, env, clients, workers, results)
-    lines = ["| workers | client | test | requests | req/s | p50 | p95 | p99 | errors | vs /healthz |",
-             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| workers | client | test | requests | req/s | p50 | p95 | p99 | errors | vs /healthz |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        health = next(x for x in results if x["client"] == r["client"] and "healthz" in x["test"]
-                      and x["workers"] == r["workers"])
-        lines.append(f"| {r['workers']} | {r['client']} | {r['test']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.2f} ms "
-                     f"| {r['p95_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['errors']} | {r['rps'] / health['rps']:.2f} |"
-                     + (f" **server died (exit {r['server_died']})**" if "server_died" in r else ""))
+        health = next(
+            x
+            for x in results
+            if x["client"] == r["client"]
+            and "healthz" in x["test"]
+            and x["workers"] == r["workers"]
+        )
+        lines.append(
+            f"| {r['workers']} | {r['client']} | {r['test']} | {r['requests']} | {r['rps']:.0f} "
+            f"| {r['p50_ms']:.2f} ms | {r['p95_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['errors']} "
+            f"| {r['rps'] / health['rps']:.2f} |"
+            + (f" **server died (exit {r['server_died']})**" if "server_died" in r else "")
+        )
     md = "\n".join(lines)
     print("\n" + md)
     (DATA / f"http_summary{args.tag}.md").write_text(md + "\n")
