@@ -10,10 +10,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from app.core.layers.layer_file import parse_feature
+from app.core.layers.vocabulary import Layer
 from app.services.checkers import CheckerService
-from app.store import migrations
+from app.store import feature_writes, migrations
+from app.store.api_keys import create_key
 from app.store.layer_import import load_bundled
 from app.store.provisioning import drop_database
+from tests import features as f
 from tests.conftest import GEODATA, new_database
 
 
@@ -102,3 +106,31 @@ def test_as_of_checkers_are_kept_within_a_memory_budget(engine: Engine) -> None:
         assert service.kept_as_of() == 1
     finally:
         service.close()
+
+
+def test_a_publication_time_moved_by_an_edit_still_separates_as_of_checkers(engine: Engine) -> None:
+    # Written today as published on 20 Jan 2025, then edited to 12 Jan. As of a time before
+    # today the first version counts (published 20 Jan): absent on 15 Jan, present on 25 Jan.
+    # The two instants must not share a checker although no current row has a time between.
+    square = {"type": "Polygon", "coordinates": [[[-80, -50], [-79, -50], [-79, -49], [-80, -50]]]}
+    with engine.begin() as connection:
+        key, _ = create_key(connection, "moving editor", "editor")
+        first = f.zone(id="moved-zone", published_at="2025-01-20T00:00:00Z",
+                       valid_from="2025-01-20T00:00:00Z", geometry=square)  # fmt: skip
+        feature_writes.create(
+            connection, Layer.CONFLICT_ZONES, parse_feature(Layer.CONFLICT_ZONES, first), key.id, {}
+        )
+        moved = f.zone(id="moved-zone", published_at="2025-01-12T00:00:00Z",
+                       valid_from="2025-01-12T00:00:00Z", geometry=square)  # fmt: skip
+        feature_writes.update(
+            connection, Layer.CONFLICT_ZONES, "moved-zone",
+            parse_feature(Layer.CONFLICT_ZONES, moved), key.id, {},
+        )  # fmt: skip
+    service = CheckerService()
+    try:
+        _, before = service.checker_for(engine, datetime(2025, 1, 15, tzinfo=UTC))
+        _, after = service.checker_for(engine, datetime(2025, 1, 25, tzinfo=UTC))
+    finally:
+        service.close()
+    assert "moved-zone" not in {h.id for h in before.hazards}
+    assert "moved-zone" in {h.id for h in after.hazards}

@@ -50,6 +50,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_headers = False
         self._header_bytes = 0
         self._header_lines = 0
+        self._header_fields = 0
         self._tail = b""
         self._header_timer: asyncio.TimerHandle | None = None
 
@@ -60,12 +61,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _start_headers(self) -> None:
         """A request's head begins: count its bytes and time it."""
+        self._start_counting()
+        self._cancel_header_timer()
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
+
+    def _start_counting(self) -> None:
+        """Count the next head from zero (the bytes that arrive next belong to it)."""
         self._in_headers = True
         self._header_bytes = 0
         self._header_lines = 0
+        self._header_fields = 0
         self._tail = b""
-        self._cancel_header_timer()
-        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
 
     def _cancel_header_timer(self) -> None:
         if self._header_timer is not None:
@@ -75,14 +81,41 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         """The next request on a kept-alive connection starts its own clock."""
         super().on_message_begin()
-        if not self._in_headers:
-            self._start_headers()
+        self._header_fields = 0
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Count the fields as the parser finds them too (a head in the same chunk as the end of
+        the request before it was not counted on arrival)."""
+        self._header_fields += 1
+        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        """The head is whole: the limits end here (the body has its own)."""
+        """The head is whole: the limits end here (the body has its own); a head with too many
+        fields is refused, not served."""
         self._in_headers = False
         self._cancel_header_timer()
+        if self._header_fields > MAX_HEADERS:
+            self._refuse(
+                431, "Request Header Fields Too Large", "headers-too-large",
+                f"a request may carry at most {MAX_HEADERS} header fields",
+            )  # fmt: skip
+            return
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        """A request is whole: whatever arrives next is the next one's head, counted from zero
+        (its deadline starts with its first byte, in on_message_begin)."""
+        if self.transport.is_closing():  # refused above: nothing was dispatched
+            return
+        super().on_message_complete()
+        self._start_counting()
+
+    def on_body(self, body: bytes) -> None:
+        """The body of a refused request goes nowhere."""
+        if not self.transport.is_closing():
+            super().on_body(body)
 
     def data_received(self, data: bytes) -> None:
         """Count the head's bytes and lines before the parser buffers them; refuse past the

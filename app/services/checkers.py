@@ -29,6 +29,7 @@ from app.store.version_probe import VersionProbe
 
 log = logging.getLogger(__name__)
 DEFAULT_AS_OF_BUDGET_BYTES = 512 * 1024 * 1024
+MAX_BUILD_ROUNDS = 3
 
 
 def approximate_bytes(value: Any, seen: set[int] | None = None, depth: int = 0) -> int:
@@ -96,7 +97,7 @@ class CheckerService:
         if current is not None and self._serve_stale:
             self._start_build(engine)
             return current
-        return self._wait_for_build(engine)
+        return self._wait_for_build(engine, version)
 
     def checker(
         self, connection: Connection, as_of: datetime | None = None
@@ -122,14 +123,22 @@ class CheckerService:
         threading.Thread(target=self._run_build, args=(engine, build), daemon=True).start()
         return build
 
-    def _wait_for_build(self, engine: Engine) -> tuple[int, RouteChecker]:
-        """Wait for the build under way (or start one); its error is the caller's."""
-        build = self._start_build(engine)
-        build.done.wait()
-        if build.error is not None:
-            raise build.error
-        assert build.result is not None
-        return build.result
+    def _wait_for_build(self, engine: Engine, seen: int) -> tuple[int, RouteChecker]:
+        """Wait for a build of the data at least as new as the version the caller saw (a build
+        already under way may have started before it); a build's error is the caller's."""
+        result: tuple[int, RouteChecker] | None = None
+        for _ in range(MAX_BUILD_ROUNDS):
+            build = self._start_build(engine)
+            build.done.wait()
+            if build.error is not None:
+                raise build.error
+            result = build.result
+            assert result is not None
+            if result[0] >= seen:
+                break
+        # After MAX_BUILD_ROUNDS the data are changing faster than a build: the newest is used.
+        assert result is not None
+        return result
 
     def _run_build(self, engine: Engine, build: _Build) -> None:
         """Build the current checker outside the lock and swap it in."""

@@ -164,9 +164,10 @@ def _from_row(
 
 
 def knowledge_times(connection: Connection) -> list[float]:
-    """Every instant (POSIX seconds, sorted) at which what is known of the layers changes: a
+    """Every instant (POSIX seconds, sorted) at which what is known of the layers may change: a
     record published or withdrawn, an incident reported (not before it happened), a version
-    written. Two `as_of` times with none of these between them know the same."""
+    written, and the times the versions themselves carry. Two `as_of` times with none of these
+    between them know the same (extra instants only make more checkers, never wrong ones)."""
     statements = [
         "SELECT extract(epoch FROM published_at) FROM conflict_zones",
         "SELECT extract(epoch FROM withdrawn_at) FROM conflict_zones"
@@ -176,6 +177,11 @@ def knowledge_times(connection: Connection) -> list[float]:
         " WHERE withdrawn_at IS NOT NULL",
         "SELECT extract(epoch FROM greatest(published_at, occurred_at)) FROM incidents",
         "SELECT extract(epoch FROM recorded_at) FROM feature_versions",
+        # Versions hold the times as they were: an edit may have moved a publication. Every
+        # time a version carries counts (valid_from too: older versions start there).
+        "SELECT extract(epoch FROM (feature->'properties'->>k)::timestamptz)"
+        " FROM feature_versions, unnest(ARRAY['published_at', 'withdrawn_at', 'valid_from',"
+        " 'occurred_at']) AS k WHERE feature->'properties'->>k IS NOT NULL",
     ]
     times: set[float] = set()
     for statement in statements:

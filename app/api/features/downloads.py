@@ -97,11 +97,15 @@ def download(
     if fmt == "geojson":
         body = _spooled(collection_chunks(_rows(engine, collection, query, "geojson")))
         return StreamingResponse(
-            _sent(body), media_type=media_type, headers={**headers, **CONTENT_CRS}
-        )
+            _sent(body), media_type=media_type, headers={**headers, **CONTENT_CRS},
+            background=BackgroundTask(body.close),
+        )  # fmt: skip
     if fmt == "csv":
         body = _spooled(_csv_lines(engine, collection, query))
-        return StreamingResponse(_sent(body), media_type=media_type, headers=headers)
+        return StreamingResponse(
+            _sent(body), media_type=media_type, headers=headers,
+            background=BackgroundTask(body.close),
+        )  # fmt: skip
     path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
     return FileResponse(
         path, media_type=media_type, headers=headers, background=BackgroundTask(os.unlink, path)
