@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         description="Connections and requests one process serves at once; beyond, 503 at once "
         "(put a proxy in front for more, and for limits per client).",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto are believed (comma-separated, or "
+        "'*' when only the proxy can reach the service).",
+    )
     allowed_hosts: list[str] = Field(
         default=["127.0.0.1", "localhost", "[::1]", "testserver"],
         description="Host names the service answers to (its absolute links use them); a "

@@ -196,5 +196,6 @@ def server_config(
         "limit_concurrency": settings.max_concurrent_requests,
         "log_level": settings.log_level,
         "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     return uvicorn.Config(app, **{**options, **extra})
