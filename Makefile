@@ -46,8 +46,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations scripts
-	$(BIN)/ruff format --check app tests migrations scripts
+	$(BIN)/ruff check app tests migrations scripts bench
+	$(BIN)/ruff format --check app tests migrations scripts bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy app

@@ -53,7 +53,10 @@ def post_batch(server: Server, routes: list[dict[str, Any]], detail: str) -> dic
     size = 0
     first_line_s = None
     with httpx.stream(
-        "POST", server.url("/v1/route-checks/batch"), params={"detail": detail}, json=body,
+        "POST",
+        server.url("/v1/route-checks/batch"),
+        params={"detail": detail},
+        json=body,
         timeout=600,
     ) as response:
         response.raise_for_status()

@@ -89,8 +89,14 @@ def setup_database(count: int, db_url: str = DB_URL, source_table: str = SOURCE_
     """conflict_zones with exactly the first `count` synthetic zones (grown if fewer)."""
     env = {**os.environ, "DATABASE_URL": db_url}
     for args in (["db", "create"], ["db", "upgrade"]):
-        subprocess.run([str(BIN / "airspace-risk"), *args], env=env, check=True, timeout=300,
-                       cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "airspace-risk"), *args],
+            env=env,
+            check=True,
+            timeout=300,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
     with psycopg.connect(db_url, autocommit=True) as dst:
         have = dst.execute("SELECT count(*) FROM conflict_zones").fetchone()[0]  # type: ignore[index]
         if have == count:
@@ -100,14 +106,19 @@ def setup_database(count: int, db_url: str = DB_URL, source_table: str = SOURCE_
             have = 0
         started = time.perf_counter()
         dst.execute("DROP TABLE IF EXISTS bench_stage")
-        dst.execute("CREATE UNLOGGED TABLE bench_stage (id text, level smallint, lower_ft integer,"
-                    " upper_ft integer, geom geometry(MultiPolygon, 4326))")
+        dst.execute(
+            "CREATE UNLOGGED TABLE bench_stage (id text, level smallint, lower_ft integer,"
+            " upper_ft integer, geom geometry(MultiPolygon, 4326))"
+        )
         with psycopg.connect(PG_BENCH) as src:
-            copy_out = (f"COPY (SELECT id, level, round(lower_ft)::int, round(upper_ft)::int, geom "
-                        f"FROM {source_table} ORDER BY id OFFSET {have} LIMIT {count - have}) TO STDOUT")
-            with src.cursor().copy(copy_out) as reader, dst.cursor().copy(
-                "COPY bench_stage FROM STDIN"
-            ) as writer:
+            copy_out = (
+                f"COPY (SELECT id, level, round(lower_ft)::int, round(upper_ft)::int, geom "  # noqa: S608
+                f"FROM {source_table} ORDER BY id OFFSET {have} LIMIT {count - have}) TO STDOUT"
+            )
+            with (
+                src.cursor().copy(copy_out) as reader,
+                dst.cursor().copy("COPY bench_stage FROM STDIN") as writer,
+            ):
                 for block in reader:
                     writer.write(block)
         dst.execute(
@@ -120,7 +131,10 @@ def setup_database(count: int, db_url: str = DB_URL, source_table: str = SOURCE_
         dst.execute("DROP TABLE bench_stage")
         dst.execute("VACUUM ANALYZE conflict_zones")
         now = dst.execute("SELECT count(*) FROM conflict_zones").fetchone()[0]  # type: ignore[index]
-        print(f"conflict_zones: {have} -> {now} rows in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"conflict_zones: {have} -> {now} rows in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         assert now == count, (now, count)
 
 
@@ -132,8 +146,9 @@ class Server:
         self.name, self.port = name, port
         self.log = DATA / f"features_server_{name}.log"
         handle = self.log.open("wb")
-        self.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -169,8 +184,13 @@ class Server:
 
 def start_ours(port: int) -> Server:
     env = {**os.environ, "DATABASE_URL": DB_URL, "PYTHONFAULTHANDLER": "1"}
-    return Server("ours", [str(BIN / "airspace-risk"), "serve", "--host", HOST, "--port", str(port)],
-                  env, port, "/collections/conflict_zones/items?limit=1")
+    return Server(
+        "ours",
+        [str(BIN / "airspace-risk"), "serve", "--host", HOST, "--port", str(port)],
+        env,
+        port,
+        "/collections/conflict_zones/items?limit=1",
+    )
 
 
 def start_tipg(venv: Path, port: int) -> Server:
@@ -180,8 +200,16 @@ def start_tipg(venv: Path, port: int) -> Server:
         "TIPG_DB_SCHEMAS": '["public"]',
         "TIPG_MAX_FEATURES_PER_QUERY": "100000",
     }
-    argv = [str(venv / "bin" / "uvicorn"), "tipg.main:app", "--host", HOST, "--port", str(port),
-            "--workers", "1"]
+    argv = [
+        str(venv / "bin" / "uvicorn"),
+        "tipg.main:app",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
     return Server("tipg", argv, env, port, "/collections/public.conflict_zones/items?limit=1")
 
 
@@ -201,8 +229,9 @@ def boxes(kind: str) -> list[tuple[float, float, float, float]]:
     else:
         with psycopg.connect(PG_BENCH) as conn:
             centres = conn.execute(
-                f"SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM {SOURCE_TABLE}"
-                " ORDER BY id LIMIT 10000) s").fetchall()
+                f"SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM {SOURCE_TABLE}"  # noqa: S608
+                " ORDER BY id LIMIT 10000) s"
+            ).fetchall()
         for _ in range(BOXES):
             cx, cy = rng.choice(centres)
             cx, cy = cx + rng.uniform(-2.5, 2.5), cy + rng.uniform(-2.5, 2.5)
@@ -218,28 +247,49 @@ _BOXES: dict[str, list[tuple[float, float, float, float]]] = {}
 def page_paths(collection: str, kind: str) -> list[str]:
     if kind not in _BOXES:
         _BOXES[kind] = boxes(kind)
-    return [f"/collections/{collection}/items?limit=100&bbox={a},{b},{c},{d}" for a, b, c, d in _BOXES[kind]]
+    return [
+        f"/collections/{collection}/items?limit=100&bbox={a},{b},{c},{d}"
+        for a, b, c, d in _BOXES[kind]
+    ]
 
 
 def run_wrk(server: Server, paths: list[str], duration: int, connections: int) -> dict[str, Any]:
     script = WRK_LUA.replace("{paths}", "{" + ",".join(json.dumps(p) for p in paths) + "}").replace(
-        "{stride}", str(len(paths) // 2))
+        "{stride}", str(len(paths) // 2)
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", handle.name,
-             server.url("/")],
-            capture_output=True, text=True, timeout=duration + 60, check=False,
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "-s",
+                handle.name,
+                server.url("/"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=duration + 60,
+            check=False,
         ).stdout
     finally:
         os.unlink(handle.name)
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     n, dur_us, p50, p95, p99, mean, status_err, sock_err = line.split()[1:]
     return {
-        "requests": int(n), "seconds": int(dur_us) / 1e6, "rps": int(n) / (int(dur_us) / 1e6),
-        "p50_ms": float(p50) / 1000, "p95_ms": float(p95) / 1000, "p99_ms": float(p99) / 1000,
-        "mean_ms": float(mean) / 1000, "errors": int(status_err) + int(sock_err),
+        "requests": int(n),
+        "seconds": int(dur_us) / 1e6,
+        "rps": int(n) / (int(dur_us) / 1e6),
+        "p50_ms": float(p50) / 1000,
+        "p95_ms": float(p95) / 1000,
+        "p99_ms": float(p99) / 1000,
+        "mean_ms": float(mean) / 1000,
+        "errors": int(status_err) + int(sock_err),
     }
 
 
@@ -250,8 +300,11 @@ def same_pages(ours: Server, tipg: Server, kind: str, count: int = 40) -> dict[s
     returned: list[int] = []
     notes = []
     with httpx.Client(timeout=30) as client:
-        for a, b in zip(page_paths("conflict_zones", kind)[:count], page_paths("public.conflict_zones", kind)[:count],
-                        strict=True):
+        for a, b in zip(
+            page_paths("conflict_zones", kind)[:count],
+            page_paths("public.conflict_zones", kind)[:count],
+            strict=True,
+        ):
             ra, rb = client.get(ours.url(a)), client.get(tipg.url(b))
             ra.raise_for_status()
             rb.raise_for_status()
@@ -265,11 +318,25 @@ def same_pages(ours: Server, tipg: Server, kind: str, count: int = 40) -> dict[s
             ids_equal += ia == ib
             returned.append(len(ia))
             if (ma != mb or ia != ib) and len(notes) < 5:
-                notes.append({"path": a, "matched": [ma, mb], "returned": [len(ia), len(ib)],
-                              "only_ours": sorted(ia - ib)[:5], "only_tipg": sorted(ib - ia)[:5]})
-    return {"kind": kind, "boxes": count, "numberMatched_equal": matched_equal, "ids_equal": ids_equal,
-            "median_returned": statistics.median(returned), "empty": sum(n == 0 for n in returned),
-            "median_bytes": {k: statistics.median(v) for k, v in sizes.items()}, "differences": notes}
+                notes.append(
+                    {
+                        "path": a,
+                        "matched": [ma, mb],
+                        "returned": [len(ia), len(ib)],
+                        "only_ours": sorted(ia - ib)[:5],
+                        "only_tipg": sorted(ib - ia)[:5],
+                    }
+                )
+    return {
+        "kind": kind,
+        "boxes": count,
+        "numberMatched_equal": matched_equal,
+        "ids_equal": ids_equal,
+        "median_returned": statistics.median(returned),
+        "empty": sum(n == 0 for n in returned),
+        "median_bytes": {k: statistics.median(v) for k, v in sizes.items()},
+        "differences": notes,
+    }
 
 
 # ---------------------------------------------------------------- whole layer
@@ -278,7 +345,9 @@ def same_pages(ours: Server, tipg: Server, kind: str, count: int = 40) -> dict[s
 def _props_sql() -> str:
     pairs = []
     for prop in COLLECTIONS["conflict_zones"].properties:
-        value = f"array_to_string({prop.name}, ' ')" if prop.name in ("sources", "firs") else prop.name
+        value = (
+            f"array_to_string({prop.name}, ' ')" if prop.name in ("sources", "firs") else prop.name
+        )
         pairs.append(f"'{prop.name}', {value}")
     return "json_build_object(" + ", ".join(pairs) + ")"
 
@@ -294,13 +363,15 @@ def floor_sql(kind: str) -> str:
     if kind == "json_agg":
         return (
             "SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg("
-            "json_build_object('type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(geom, 6)::json,"
+            "json_build_object('type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(geom,"
+            " 6)::json,"
             f" 'properties', {props}) ORDER BY id))::text {where}"
         )
     if kind == "string_agg":
         return (
-            "SELECT '{\"type\":\"FeatureCollection\",\"features\":[' || string_agg("
-            "'{\"type\":\"Feature\",\"id\":' || to_json(id)::text || ',\"geometry\":' || ST_AsGeoJSON(geom, 6)"
+            'SELECT \'{"type":"FeatureCollection","features":[\' || string_agg('
+            '\'{"type":"Feature","id":\' || to_json(id)::text || \',"geometry":\' || '
+            "ST_AsGeoJSON(geom, 6)"
             f" || ',\"properties\":' || {props}::text || '}}', ',' ORDER BY id) || ']}}' {where}"
         )
     return f"SELECT id, ST_AsGeoJSON(geom, 6), {props}::text {where} ORDER BY id"
@@ -323,14 +394,23 @@ def time_floor(kind: str, repeats: int) -> dict[str, Any]:
             text = rows[0][0]
             size = len(text.encode())
             features = len(json.loads(text)["features"])
-    return {"kind": kind, "median_s": statistics.median(times), "min_s": min(times), "times_s": times,
-            "bytes": size, "features": features}
+    return {
+        "kind": kind,
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "times_s": times,
+        "bytes": size,
+        "features": features,
+    }
 
 
 def curl_time(url: str) -> tuple[float, int, int]:
     out = subprocess.run(
         ["curl", "-s", "-o", "/dev/null", "-w", "%{time_total} %{size_download} %{http_code}", url],
-        capture_output=True, text=True, timeout=600, check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     ).stdout.split()
     return float(out[0]), int(out[1]), int(out[2])
 
@@ -344,8 +424,14 @@ def time_download(server: Server, path: str, repeats: int) -> dict[str, Any]:
             times.append(elapsed)
     with httpx.Client(timeout=600) as client:
         features = len(client.get(server.url(path)).json()["features"])
-    return {"median_s": statistics.median(times), "min_s": min(times), "times_s": times, "bytes": size,
-            "http_codes": sorted(codes), "features": features}
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "times_s": times,
+        "bytes": size,
+        "http_codes": sorted(codes),
+        "features": features,
+    }
 
 
 def memory_during(server: Server, path: str) -> dict[str, Any]:
@@ -369,27 +455,42 @@ def memory_during(server: Server, path: str) -> dict[str, Any]:
     time.sleep(1.0)
     after = server.rss_kb()
     peak = max(kb for _, kb in samples)
-    return {"before_kb": before, "peak_kb": peak, "after_kb": after, "growth_kb": peak - before,
-            "seconds": elapsed, "bytes": size, "http_code": code, "samples": len(samples),
-            "series_kb": [kb for _, kb in samples]}
+    return {
+        "before_kb": before,
+        "peak_kb": peak,
+        "after_kb": after,
+        "growth_kb": peak - before,
+        "seconds": elapsed,
+        "bytes": size,
+        "http_code": code,
+        "samples": len(samples),
+        "series_kb": [kb for _, kb in samples],
+    }
 
 
 # ---------------------------------------------------------------- main
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--zones", type=int, action="append")
     parser.add_argument("--duration", type=int, default=20, help="wrk seconds per pages test")
-    parser.add_argument("--rounds", type=int, default=2, help="ours/tipg alternations per zone count")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="ours/tipg alternations per zone count"
+    )
     parser.add_argument("--connections", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=5, help="whole-layer downloads (after a warm-up)")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="whole-layer downloads (after a warm-up)"
+    )
     parser.add_argument("--tipg-venv", type=Path, default=Path("/tmp/tipg-venv"))
     parser.add_argument("--port", type=int, default=18770, help="ours; tipg on port + 1")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     results: dict[str, Any] = {"commit": commit, "runs": []}
     for count in sorted(args.zones or [10_000, 100_000]):
         print(f"\n=== {count} zones ===", flush=True)
@@ -402,32 +503,56 @@ def main() -> None:
             for kind in ("zones", "uniform"):
                 check = same_pages(ours, tipg, kind)
                 run["same_pages"].append(check)
-                print("same pages:", {k: v for k, v in check.items() if k != "differences"}, flush=True)
-                paths = {"ours": page_paths("conflict_zones", kind),
-                         "tipg": page_paths("public.conflict_zones", kind)}
+                print(
+                    "same pages:",
+                    {k: v for k, v in check.items() if k != "differences"},
+                    flush=True,
+                )
+                paths = {
+                    "ours": page_paths("conflict_zones", kind),
+                    "tipg": page_paths("public.conflict_zones", kind),
+                }
                 for name, server in (("ours", ours), ("tipg", tipg)):  # warm-up
                     run_wrk(server, paths[name], 3, args.connections)
                 for round_no in range(args.rounds):
                     for name, server in (("ours", ours), ("tipg", tipg)):
                         r = run_wrk(server, paths[name], args.duration, args.connections)
-                        r |= {"server": name, "boxes": kind, "round": round_no + 1, "alive": server.alive()}
+                        r |= {
+                            "server": name,
+                            "boxes": kind,
+                            "round": round_no + 1,
+                            "alive": server.alive(),
+                        }
                         run["pages"].append(r)
-                        print(f"pages {kind} {name} round {round_no + 1}: {r['requests']} req, {r['rps']:.1f} req/s,"
-                              f" p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, errors {r['errors']}", flush=True)
+                        print(
+                            f"pages {kind} {name} round {round_no + 1}: {r['requests']} req,"
+                            f" {r['rps']:.1f} req/s,"
+                            f" p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, errors"
+                            f" {r['errors']}",
+                            flush=True,
+                        )
             if count == 10_000:
-                run["floors"] = [time_floor(kind, args.repeats) for kind in ("json_agg", "string_agg", "rows")]
+                run["floors"] = [
+                    time_floor(kind, args.repeats) for kind in ("json_agg", "string_agg", "rows")
+                ]
                 run["floor"] = run["floors"][0]
                 for floor in run["floors"]:
-                    print("postgres:", {k: v for k, v in floor.items() if k != "times_s"}, flush=True)
-                run["download_ours"] = time_download(ours, "/collections/conflict_zones/items?f=geojson",
-                                                     args.repeats)
+                    print(
+                        "postgres:", {k: v for k, v in floor.items() if k != "times_s"}, flush=True
+                    )
+                run["download_ours"] = time_download(
+                    ours, "/collections/conflict_zones/items?f=geojson", args.repeats
+                )
                 print("ours geojson:", run["download_ours"], flush=True)
-                run["download_tipg"] = time_download(tipg, "/collections/public.conflict_zones/items?limit=10000",
-                                                     args.repeats)
+                run["download_tipg"] = time_download(
+                    tipg, "/collections/public.conflict_zones/items?limit=10000", args.repeats
+                )
                 print("tipg limit=10000:", run["download_tipg"], flush=True)
             tipg.stop()  # the memory test runs alone
             run["memory"] = memory_during(ours, "/collections/conflict_zones/items?f=geojson")
-            print("memory:", {k: v for k, v in run["memory"].items() if k != "series_kb"}, flush=True)
+            print(
+                "memory:", {k: v for k, v in run["memory"].items() if k != "series_kb"}, flush=True
+            )
             run["ours_alive_at_end"] = ours.alive()
         finally:
             ours.stop()
@@ -439,27 +564,51 @@ def main() -> None:
 
 
 def summary(results: dict[str, Any]) -> str:
-    lines = [f"commit {results['commit']}", "",
-             "| zones | boxes | server | round | requests | req/s | p50 | p95 | p99 | errors |",
-             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"commit {results['commit']}",
+        "",
+        "| zones | boxes | server | round | requests | req/s | p50 | p95 | p99 | errors |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for run in results["runs"]:
         for r in run["pages"]:
-            lines.append(f"| {run['zones']:,} | {r['boxes']} | {r['server']} | {r['round']} | {r['requests']} | {r['rps']:.1f} "
-                         f"| {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} |")
+            lines.append(
+                f"| {run['zones']:,} | {r['boxes']} | {r['server']} | {r['round']} |"
+                f" {r['requests']} | {r['rps']:.1f} "
+                f"| {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['p99_ms']:.1f} ms |"
+                f" {r['errors']} |"
+            )
     for run in results["runs"]:
         if "floor" in run:
             f, o, t = run["floor"], run["download_ours"], run["download_tipg"]
-            lines += ["", "| whole layer, 10,000 features | median | min | bytes | features | ÷ floor |",
-                      "|---|---:|---:|---:|---:|---:|",
-                      *(f"| PostgreSQL alone ({x['kind']}, psycopg) | {x['median_s']:.3f} s | {x['min_s']:.3f} s | {x['bytes']:,} "
-                        f"| {x['features']} | {x['median_s'] / f['median_s']:.2f} |" for x in run["floors"]),
-                      f"| ours items?f=geojson | {o['median_s']:.3f} s | {o['min_s']:.3f} s | {o['bytes']:,} | {o['features']} | {o['median_s'] / f['median_s']:.2f} |",
-                      f"| tipg items?limit=10000 | {t['median_s']:.3f} s | {t['min_s']:.3f} s | {t['bytes']:,} | {t['features']} | {t['median_s'] / f['median_s']:.2f} |"]
-    lines += ["", "| zones | download | bytes | RSS before | peak | growth | after |", "|---:|---:|---:|---:|---:|---:|---:|"]
+            lines += [
+                "",
+                "| whole layer, 10,000 features | median | min | bytes | features | ÷ floor |",
+                "|---|---:|---:|---:|---:|---:|",
+                *(
+                    f"| PostgreSQL alone ({x['kind']}, psycopg) | {x['median_s']:.3f} s |"
+                    f" {x['min_s']:.3f} s | {x['bytes']:,} "
+                    f"| {x['features']} | {x['median_s'] / f['median_s']:.2f} |"
+                    for x in run["floors"]
+                ),
+                f"| ours items?f=geojson | {o['median_s']:.3f} s | {o['min_s']:.3f} s |"
+                f" {o['bytes']:,} | {o['features']} | {o['median_s'] / f['median_s']:.2f} |",
+                f"| tipg items?limit=10000 | {t['median_s']:.3f} s | {t['min_s']:.3f} s |"
+                f" {t['bytes']:,} | {t['features']} | {t['median_s'] / f['median_s']:.2f} |",
+            ]
+    lines += [
+        "",
+        "| zones | download | bytes | RSS before | peak | growth | after |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for run in results["runs"]:
         m = run["memory"]
-        lines.append(f"| {run['zones']:,} | {m['seconds']:.2f} s | {m['bytes']:,} | {m['before_kb'] / 1024:.1f} MiB "
-                     f"| {m['peak_kb'] / 1024:.1f} MiB | {m['growth_kb'] / 1024:+.1f} MiB | {m['after_kb'] / 1024:.1f} MiB |")
+        lines.append(
+            f"| {run['zones']:,} | {m['seconds']:.2f} s | {m['bytes']:,} |"
+            f" {m['before_kb'] / 1024:.1f} MiB "
+            f"| {m['peak_kb'] / 1024:.1f} MiB | {m['growth_kb'] / 1024:+.1f} MiB |"
+            f" {m['after_kb'] / 1024:.1f} MiB |"
+        )
     return "\n".join(lines)
 
 

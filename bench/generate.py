@@ -61,16 +61,151 @@ CLUSTERS: list[tuple[str, float, float, float, float]] = [
 ]
 
 # Major airports (ICAO) in and around the area; routes are drawn between pairs of them.
-AIRPORTS = """
-EGLL EGKK EGCC EHAM EBBR LFPG LFPO LFMN LFLL EDDF EDDM EDDB EDDH EDDL LSZH LSGG LOWW LKPR
-EPWA EPKK LHBP LROP LBSF LYBE LDZA LJLJ LIRF LIMC LIPZ LICC LEMD LEBL LEMG LPPT LGAV LTFM
-LTAC LTAI LCLK LLBG OJAI OLBA OSDI ORBI ORER OKBK OBBI OTHH OMDB OMAA OOMS OEJN OERK OEDF
-OIIE OISS OIMM OAKB OPKC OPLA OPIS VIDP VABB VOBL VECC VOMM VNKT VGHS VCBI VRMM VTBS VYYY
-VVNB VVTS VHHH ZGGG ZSPD ZBAA ZUUU ZLXY ZWWW RKSI RKPC RJTT RJAA RJBB RCTP UUEE UUDD ULLI
-URSS URMG UGTB UDYZ UBBB UAAA UTTT UTDD UCFM UMMS UKBB UKOO UKLL LUKK HECA HEGN HLLT DTTA
-DAAG GMMN GMME HSSK HAAB HKJK HTDA HUEN DNMM DNAA DGAA GOBD GABS DRRN DFFD HDAM HCMM FAOR
-WSSS WMKK WIII RPLL EFHK ESSA ENGM EKCH EVRA EYVI EETN BIKF EIDW UWWW USSS UNNT UHWW
-""".split()
+AIRPORTS = [
+    "EGLL",
+    "EGKK",
+    "EGCC",
+    "EHAM",
+    "EBBR",
+    "LFPG",
+    "LFPO",
+    "LFMN",
+    "LFLL",
+    "EDDF",
+    "EDDM",
+    "EDDB",
+    "EDDH",
+    "EDDL",
+    "LSZH",
+    "LSGG",
+    "LOWW",
+    "LKPR",
+    "EPWA",
+    "EPKK",
+    "LHBP",
+    "LROP",
+    "LBSF",
+    "LYBE",
+    "LDZA",
+    "LJLJ",
+    "LIRF",
+    "LIMC",
+    "LIPZ",
+    "LICC",
+    "LEMD",
+    "LEBL",
+    "LEMG",
+    "LPPT",
+    "LGAV",
+    "LTFM",
+    "LTAC",
+    "LTAI",
+    "LCLK",
+    "LLBG",
+    "OJAI",
+    "OLBA",
+    "OSDI",
+    "ORBI",
+    "ORER",
+    "OKBK",
+    "OBBI",
+    "OTHH",
+    "OMDB",
+    "OMAA",
+    "OOMS",
+    "OEJN",
+    "OERK",
+    "OEDF",
+    "OIIE",
+    "OISS",
+    "OIMM",
+    "OAKB",
+    "OPKC",
+    "OPLA",
+    "OPIS",
+    "VIDP",
+    "VABB",
+    "VOBL",
+    "VECC",
+    "VOMM",
+    "VNKT",
+    "VGHS",
+    "VCBI",
+    "VRMM",
+    "VTBS",
+    "VYYY",
+    "VVNB",
+    "VVTS",
+    "VHHH",
+    "ZGGG",
+    "ZSPD",
+    "ZBAA",
+    "ZUUU",
+    "ZLXY",
+    "ZWWW",
+    "RKSI",
+    "RKPC",
+    "RJTT",
+    "RJAA",
+    "RJBB",
+    "RCTP",
+    "UUEE",
+    "UUDD",
+    "ULLI",
+    "URSS",
+    "URMG",
+    "UGTB",
+    "UDYZ",
+    "UBBB",
+    "UAAA",
+    "UTTT",
+    "UTDD",
+    "UCFM",
+    "UMMS",
+    "UKBB",
+    "UKOO",
+    "UKLL",
+    "LUKK",
+    "HECA",
+    "HEGN",
+    "HLLT",
+    "DTTA",
+    "DAAG",
+    "GMMN",
+    "GMME",
+    "HSSK",
+    "HAAB",
+    "HKJK",
+    "HTDA",
+    "HUEN",
+    "DNMM",
+    "DNAA",
+    "DGAA",
+    "GOBD",
+    "GABS",
+    "DRRN",
+    "DFFD",
+    "HDAM",
+    "HCMM",
+    "FAOR",
+    "WSSS",
+    "WMKK",
+    "WIII",
+    "RPLL",
+    "EFHK",
+    "ESSA",
+    "ENGM",
+    "EKCH",
+    "EVRA",
+    "EYVI",
+    "EETN",
+    "BIKF",
+    "EIDW",
+    "UWWW",
+    "USSS",
+    "UNNT",
+    "UHWW",
+]
 
 
 def _rng(seed: int, *key: int) -> np.random.Generator:
@@ -95,14 +230,18 @@ def star_polygon(
         phase = rng.uniform(0.0, 2 * np.pi, 4)
         amp = rng.uniform(0.0, 0.12, 4)
         theta = np.radians(azimuths)
-        wave = sum(a * np.sin((k + 2) * theta + p) for k, (a, p) in enumerate(zip(amp, phase, strict=True)))
+        wave = sum(
+            a * np.sin((k + 2) * theta + p) for k, (a, p) in enumerate(zip(amp, phase, strict=True))
+        )
         radii = np.clip(0.78 + wave + rng.uniform(-0.12, 0.12, vertices), 0.35, 1.0) * radius_km
         lons, lats, _ = GEOD.fwd(
             np.full(vertices, lon), np.full(vertices, lat), azimuths, radii * 1000.0
         )
         polygon = Polygon(zip(lons, lats, strict=True))
         if polygon.is_valid:
-            return shapely.orient_polygons(polygon) if hasattr(shapely, "orient_polygons") else polygon
+            return (
+                shapely.orient_polygons(polygon) if hasattr(shapely, "orient_polygons") else polygon
+            )
     raise RuntimeError(f"could not make a valid polygon at {lon}, {lat}")
 
 
@@ -220,7 +359,9 @@ def ensure_database() -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     with psycopg.connect(PG_BENCH, autocommit=True) as conn:
@@ -247,31 +388,45 @@ def load_into_postgis(count: int, zones: list[dict[str, Any]] | None = None) -> 
                 " upper_ft double precision, level smallint,"
                 " geom geometry(MultiPolygon, 4326) NOT NULL)"
             )
-        with conn.cursor() as cur, cur.copy(
-            f"COPY {table} (id, lower_ft, upper_ft, level, geom) FROM STDIN"
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY {table} (id, lower_ft, upper_ft, level, geom) FROM STDIN") as copy,
+        ):
             for z in zones:
                 p = z["properties"]
                 copy.write_row(
-                    (p["id"], p["lower_ft"], p["upper_ft"], p["level"],
-                     shapely.to_wkb(shapely.set_srid(z["area"], 4326), hex=True, include_srid=True))
+                    (
+                        p["id"],
+                        p["lower_ft"],
+                        p["upper_ft"],
+                        p["level"],
+                        shapely.to_wkb(
+                            shapely.set_srid(z["area"], 4326), hex=True, include_srid=True
+                        ),
+                    )
                 )
-        conn.execute(f"INSERT INTO bench_zones SELECT * FROM {table}")
+        conn.execute(f"INSERT INTO bench_zones SELECT * FROM {table}")  # noqa: S608 (own table)
         for name in (table, "bench_zones"):
             conn.execute(f"CREATE INDEX {name}_geom ON {name} USING gist (geom)")
         conn.commit()
     with psycopg.connect(PG_BENCH, autocommit=True) as conn:
         for name in (table, "bench_zones"):
             conn.execute(f"VACUUM ANALYZE {name}")
-        invalid = conn.execute(f"SELECT count(*) FROM {table} WHERE NOT ST_IsValid(geom)").fetchone()
+        invalid = conn.execute(
+            f"SELECT count(*) FROM {table} WHERE NOT ST_IsValid(geom)"  # noqa: S608 (own table)
+        ).fetchone()
         if invalid and invalid[0]:
             print(f"warning: {invalid[0]} invalid geometries in {table}")
     return table
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--zones", type=int, action="append", help="zone count (repeatable; default 10000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--zones", type=int, action="append", help="zone count (repeatable; default 10000)"
+    )
     parser.add_argument("--routes", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--load", action="store_true", help="also load into PostGIS")

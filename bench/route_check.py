@@ -189,9 +189,13 @@ def compare(
                 diff = abs(e[z] - b_lines[z])
                 rel.append((diff / b_lines[z], diff, b_lines[z], rid, z))
             elif z in b_lines:
-                baseline_only.append((rid, z, b_lines[z], _fine_length(checker, index_of[z], routes_by_id[rid])))
+                baseline_only.append(
+                    (rid, z, b_lines[z], _fine_length(checker, index_of[z], routes_by_id[rid]))
+                )
             else:
-                engine_only.append((rid, z, e[z], _fine_length(checker, index_of[z], routes_by_id[rid])))
+                engine_only.append(
+                    (rid, z, e[z], _fine_length(checker, index_of[z], routes_by_id[rid]))
+                )
     point_touches = sum(1 for b in baseline.values() for v in b.values() if v == 0.0)
     rel.sort(reverse=True)
     # The worst relative differences, each with the 500 m-densified arbiter's length.
@@ -251,7 +255,9 @@ def profile(checker: RouteChecker, routes: list[dict[str, Any]], out: Path) -> s
     return text.getvalue()
 
 
-def run(count: int, routes: list[dict[str, Any]], budget_s: float, profile_routes: int) -> dict[str, Any]:
+def run(
+    count: int, routes: list[dict[str, Any]], budget_s: float, profile_routes: int
+) -> dict[str, Any]:
     print(f"\n=== {count} zones ===", flush=True)
     t0 = time.perf_counter()
     zones = load_zones(count)
@@ -259,14 +265,20 @@ def run(count: int, routes: list[dict[str, Any]], budget_s: float, profile_route
     ids = [z["properties"]["id"] for z in zones]
     index_of = {z: i for i, z in enumerate(ids)}
     checker, build_s = build_checker(zones)
-    print(f"engine: RouteChecker built in {build_s:.2f} s ({len(checker.index.areas)} cells)", flush=True)
+    print(
+        f"engine: RouteChecker built in {build_s:.2f} s ({len(checker.index.areas)} cells)",
+        flush=True,
+    )
     del zones
     gc.collect()
 
     engine = run_engine(checker, routes, budget_s)
     engine_check = stats_ms(engine["check"])
     engine_plan = stats_ms(engine["plan"])
-    print(f"engine: {engine['routes']} routes, check {engine_check}, batch {engine['batch_s']:.2f} s", flush=True)
+    print(
+        f"engine: {engine['routes']} routes, check {engine_check}, batch {engine['batch_s']:.2f} s",
+        flush=True,
+    )
 
     times, found, done = run_baseline(table_name(count), routes, budget_s)
     baseline = stats_ms(times)
@@ -279,10 +291,17 @@ def run(count: int, routes: list[dict[str, Any]], budget_s: float, profile_route
     engine_common = stats_ms(engine["check"][:common])
     lateral = engine_lateral(checker, ids, compared)
     result = compare(
-        {r["id"]: found[r["id"]] for r in compared}, lateral, checker, index_of,
+        {r["id"]: found[r["id"]] for r in compared},
+        lateral,
+        checker,
+        index_of,
         {r["id"]: r for r in compared},
     )
-    print("compare:", {k: v for k, v in result.items() if not k.endswith(("examples", "worst_rel", "worst_abs"))}, flush=True)
+    print(
+        "compare:",
+        {k: v for k, v in result.items() if not k.endswith(("examples", "worst_rel", "worst_abs"))},
+        flush=True,
+    )
     prof_text = ""
     if profile_routes:
         prof_text = profile(checker, pick(routes, profile_routes), DATA / f"profile_{count}.txt")
@@ -324,46 +343,71 @@ def _commit() -> str:
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "app"], cwd=root, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "app"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
     return head + ("+dirty" if dirty else "")
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| zones | routes | baseline median | baseline p95 | baseline total | engine check median | engine p95 | engine total (check) | plan_flight median | speed-up (medians) | checker build | batch (plan+check, routes done) |",
+        "| zones | routes | baseline median | baseline p95 | baseline total | engine check"
+        " median | engine p95 | engine total (check) | plan_flight median | speed-up (medians) |"
+        " checker build | batch (plan+check, routes done) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         b, e, p = r["baseline_common"], r["engine_common"], r["engine_plan"]
         lines.append(
-            f"| {r['zones']:,} | {r['common_routes']} | {b['median_ms']:.1f} ms | {b['p95_ms']:.1f} ms | {b['total_s']:.1f} s "
-            f"| {e['median_ms']:.2f} ms | {e['p95_ms']:.2f} ms | {e['total_s']:.2f} s | {p['median_ms']:.2f} ms "
-            f"| {r['speedup_median']:.1f}× | {r['build_s']:.1f} s | {r['engine_batch_s']:.2f} s ({r['engine_routes']}) |"
+            f"| {r['zones']:,} | {r['common_routes']} | {b['median_ms']:.1f} ms |"
+            f" {b['p95_ms']:.1f} ms | {b['total_s']:.1f} s "
+            f"| {e['median_ms']:.2f} ms | {e['p95_ms']:.2f} ms | {e['total_s']:.2f} s |"
+            f" {p['median_ms']:.2f} ms "
+            f"| {r['speedup_median']:.1f}× | {r['build_s']:.1f} s | {r['engine_batch_s']:.2f} s"
+            f" ({r['engine_routes']}) |"
         )
-    lines += ["", "| zones | zones/route (median) | pairs both | baseline only | engine only | point touches (baseline) | max rel. length diff | p99 | max rel. diff (≥10 km) | max abs diff |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| zones | zones/route (median) | pairs both | baseline only | engine only | point"
+        " touches (baseline) | max rel. length diff | p99 | max rel. diff (≥10 km) | max abs"
+        " diff |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         c = r["compare"]
         lines.append(
-            f"| {r['zones']:,} | {c['zones_per_route_median']:.0f} | {c['pairs_both']:,} | {c['baseline_only']} | {c['engine_only']} "
-            f"| {c['baseline_point_touches']} | {c['max_rel_diff']:.2e} | {c['p99_rel_diff']:.2e} | {c['max_rel_diff_ge_10km']:.2e} | {c['max_abs_diff_m']:.1f} m |"
+            f"| {r['zones']:,} | {c['zones_per_route_median']:.0f} | {c['pairs_both']:,} |"
+            f" {c['baseline_only']} | {c['engine_only']} "
+            f"| {c['baseline_point_touches']} | {c['max_rel_diff']:.2e} |"
+            f" {c['p99_rel_diff']:.2e} | {c['max_rel_diff_ge_10km']:.2e} |"
+            f" {c['max_abs_diff_m']:.1f} m |"
         )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--zones", type=int, action="append")
-    parser.add_argument("--routes", type=int, default=1000, help="how many of the routes (even spread)")
-    parser.add_argument("--budget", type=float, default=300.0, help="seconds per method and zone set")
+    parser.add_argument(
+        "--routes", type=int, default=1000, help="how many of the routes (even spread)"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=300.0, help="seconds per method and zone set"
+    )
     parser.add_argument("--profile-routes", type=int, default=100)
     args = parser.parse_args()
     routes = pick(load_routes(), args.routes)
     global COMMIT_AT_START
     COMMIT_AT_START = _commit()
     print("app commit:", COMMIT_AT_START)
-    results = [run(n, routes, args.budget, args.profile_routes) for n in (args.zones or [1000, 10000])]
+    results = [
+        run(n, routes, args.budget, args.profile_routes) for n in (args.zones or [1000, 10000])
+    ]
     md = f"app commit {COMMIT_AT_START} (at start of run)\n\n" + markdown(results)
     print("\n" + md)
     (DATA / "route_check_summary.md").write_text(md + "\n")

@@ -116,6 +116,11 @@ RETRY_AFTER_BUSY_S = 1
 RETRY_AFTER_DOWN_S = 5
 
 
+def unavailable(detail: str, type_name: str, retry_after_s: int) -> Problem:
+    """A 503 that says when to come back."""
+    return Problem(503, detail, type_name, headers={"Retry-After": str(retry_after_s)})
+
+
 def _sqlstate(error: Exception) -> str | None:
     """The PostgreSQL SQLSTATE behind a SQLAlchemy error, if any."""
     return getattr(getattr(error, "orig", None), "sqlstate", None)
@@ -124,27 +129,22 @@ def _sqlstate(error: Exception) -> str | None:
 async def _on_database_down(request: Request, error: Exception) -> ProblemResponse:
     if _sqlstate(error) in TIMED_OUT_STATES:
         log.warning("database statement timed out on %s", request.url.path)
-        problem = Problem(
-            503, "the database took too long to answer; try again shortly", "database-timeout",
-            headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
-        )  # fmt: skip
-        return problem_response(request, problem)
+        detail = "the database took too long to answer; try again shortly"
+        return problem_response(
+            request, unavailable(detail, "database-timeout", RETRY_AFTER_BUSY_S)
+        )
     log.error("database unavailable: %s", type(error).__name__)
-    problem = Problem(
-        503, "the database is unavailable; try again shortly", "database-unavailable",
-        headers={"Retry-After": str(RETRY_AFTER_DOWN_S)},
-    )  # fmt: skip
-    return problem_response(request, problem)
+    detail = "the database is unavailable; try again shortly"
+    return problem_response(
+        request, unavailable(detail, "database-unavailable", RETRY_AFTER_DOWN_S)
+    )
 
 
 async def _on_pool_exhausted(request: Request, error: Exception) -> ProblemResponse:
     # Every pooled connection is in use: the service is busy, not broken.
     log.warning("database pool exhausted on %s", request.url.path)
-    problem = Problem(
-        503, "the service is busy; try again shortly", "busy",
-        headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
-    )  # fmt: skip
-    return problem_response(request, problem)
+    detail = "the service is busy; try again shortly"
+    return problem_response(request, unavailable(detail, "busy", RETRY_AFTER_BUSY_S))
 
 
 async def _on_integrity(request: Request, error: Exception) -> ProblemResponse:

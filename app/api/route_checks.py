@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine
 
 from app.api.dependencies import CheckersDep, EngineDep, RouteCheckGateDep
-from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem
+from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem, unavailable
 from app.api.responses import JsonResponse
 from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
@@ -120,10 +120,9 @@ async def check_route(
 
 def _busy() -> Problem:
     """Too many checks waiting: come back in a second."""
-    return Problem(
-        503, "too many route checks are waiting; try again shortly", "busy",
-        headers={"Retry-After": str(RETRY_AFTER_BUSY_S)},
-    )  # fmt: skip
+    return unavailable(
+        "too many route checks are waiting; try again shortly", "busy", RETRY_AFTER_BUSY_S
+    )
 
 
 def _gone() -> Problem:
