@@ -16,7 +16,6 @@ from app.api.request_metrics import RequestMetricsMiddleware
 from app.api.responses import JsonResponse
 from app.api.security_headers import SecurityHeadersMiddleware
 from app.api.trusted_hosts import TrustedHostsMiddleware
-from app.api.write_support import RateLimiter
 from app.logging_setup import configure_logging
 from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECKS_WAITING, watch
 from app.services.checkers import CheckerService
@@ -65,7 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.route_check_gate = RouteCheckGate(
         settings.route_check_concurrency, settings.route_check_max_waiting
     )
-    app.state.rate_limiter = RateLimiter(settings.write_rate_per_minute)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     # Absolute links and Location headers are built from Host: only names this service is

@@ -18,6 +18,7 @@ TABLES = {
     "audit_log",
     "feature_versions",
     "idempotency_keys",
+    "write_rate_buckets",
 }
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.api.write_support import RateLimiter
+from app.settings import Settings
 from app.store.api_keys import create_key, revoke_key
 from tests import features as f
 from tests.conftest import LiveServer
@@ -433,33 +433,33 @@ def test_audit_is_for_admins_and_append_only(
         connection.execute(text("DELETE FROM audit_log"))
 
 
-def test_write_rate_limit(write_server: LiveServer, keys: dict[str, str]) -> None:
-    state = write_server.app.state
-    saved = state.rate_limiter
-    state.rate_limiter = RateLimiter(per_minute=2)
-    try:
+def test_write_rate_limit_is_shared_by_every_server(
+    writable_database_url: str, keys: dict[str, str]
+) -> None:
+    """Two servers (two app instances, each with its own memory) on one database share each
+    key's bucket: with 2 writes a minute, the third is refused on the other server, with a
+    Retry-After of one token's refill (60 s / 2 = 30 s, give or take the rounding up)."""
+    settings = Settings(database_url=writable_database_url, write_rate_per_minute=2)
+    with LiveServer(settings) as first, LiveServer(settings) as second:
         statuses = [
             _call(
-                write_server,
-                "POST",
-                "/v1/incidents",
-                keys["other researcher"],
+                server, "POST", "/v1/incidents", keys["other researcher"],
                 json=_incident(id=f"rate-{n}"),
             ).status_code
-            for n in range(3)
-        ]
+            for n, server in enumerate((first, first))
+        ]  # fmt: skip
         limited = _call(
-            write_server,
-            "POST",
-            "/v1/incidents",
-            keys["other researcher"],
-            json=_incident(id="rate-x"),
+            second, "POST", "/v1/incidents", keys["other researcher"], json=_incident(id="rate-x")
         )
-    finally:
-        state.rate_limiter = saved
-    assert statuses[:2] == [201, 201]
-    assert 429 in [*statuses[2:], limited.status_code]
-    assert int(limited.headers["retry-after"]) >= 1
+        # Another key has a bucket of its own.
+        other_key = _call(
+            second, "POST", "/v1/incidents", keys["researcher"], json=_incident(id="rate-y")
+        )
+    assert statuses == [201, 201]
+    problem = _problem(limited, 429)
+    assert "too many writes" in problem["detail"]
+    assert 29 <= int(limited.headers["retry-after"]) <= 31
+    assert other_key.status_code == 201
 
 
 def test_reading_can_require_a_key(write_server: LiveServer, keys: dict[str, str]) -> None:

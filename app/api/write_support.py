@@ -2,8 +2,6 @@
 Feature body, and turning refusals into 422 problems naming the field."""
 
 import hashlib
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,37 +16,17 @@ from app.core.layers.vocabulary import Layer
 from app.store.api_keys import ApiKey
 from app.store.feature_writes import FeatureConflict, FeatureMissing
 from app.store.tables import idempotency_keys
+from app.store.write_rates import take_write_token
 
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 
 
-class RateLimiter:
-    """A token bucket per API key: `per_minute` writes, refilled continuously (per process)."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.clock = clock
-        self.buckets: dict[int, tuple[float, float]] = {}
-        self.lock = threading.Lock()
-
-    def take(self, key_id: int) -> float:
-        """Take one token; return 0, or the seconds to wait when the bucket is empty."""
-        with self.lock:
-            now = self.clock()
-            tokens, last = self.buckets.get(key_id, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                self.buckets[key_id] = (tokens, now)
-                return (1.0 - tokens) / self.rate
-            self.buckets[key_id] = (tokens - 1.0, now)
-            return 0.0
-
-
 def limit_rate(request: Request, key: ApiKey) -> None:
-    """429 with Retry-After when the key has used up its writes for now."""
-    limiter: RateLimiter = request.app.state.rate_limiter
-    wait_s = limiter.take(key.id)
+    """429 with Retry-After when the key has used up its writes for now (counted in the
+    database, so the limit holds across processes and hosts)."""
+    per_minute = request.app.state.settings.write_rate_per_minute
+    with request.app.state.engine.begin() as connection:
+        wait_s = take_write_token(connection, key.id, per_minute)
     if wait_s > 0.0:
         seconds = max(1, round(wait_s + 0.5))
         raise Problem(

@@ -200,6 +200,15 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# One token bucket per key, shared by every process (see store/write_rates.py).
+write_rate_buckets = Table(
+    "write_rate_buckets",
+    metadata,
+    Column("key_id", BigInteger, ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("refilled_at", DateTime(timezone=True), nullable=False),
+)
+
 LAYER_TABLES: dict[str, Table] = {
     "conflict_zones": conflict_zones,
     "engagement_areas": engagement_areas,
