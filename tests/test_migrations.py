@@ -19,6 +19,7 @@ TABLES = {
     "feature_versions",
     "idempotency_keys",
     "write_rate_buckets",
+    "layer_changes",
 }
 
 

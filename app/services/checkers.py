@@ -3,9 +3,13 @@ times, each built once, off the lock that every check takes.
 
 - **Current.** The data_version is read on the probe's own connection. When it has moved, one
   build starts (single flight: concurrent callers wait for that build, not for a lock, and
-  never build twice). By default a check waits for the new checker, so a closure written a
-  moment ago counts at once; with `serve_stale` it is answered from the previous checker
-  meanwhile, saying which data_version it used.
+  never build twice). A build takes in only what changed since the checker it has (the
+  version log of migration 0006: the base's index is kept, the changed hazards indexed apart),
+  so a write is visible in a fraction of a second; when those pile up, or the log cannot say,
+  the whole checker is built again (in the background once there are too many). By default
+  a check waits for the new checker, so a closure written a moment ago counts at once; with
+  `serve_stale` it is answered from the previous checker meanwhile, saying which data_version
+  it used.
 - **As of.** What is known changes only at certain instants (a publication, a withdrawal, a
   version written: `store.hazard_loading.knowledge_times`), so every `as_of` between two such
   instants shares one checker. They are kept, most recently used first, within a memory budget.
@@ -23,6 +27,7 @@ from sqlalchemy import Connection, Engine
 
 from app.core.risk.check import RouteChecker
 from app.metrics import CHECKER_BUILDS
+from app.store.hazard_changes import changes_since
 from app.store.hazard_loading import knowledge_times, load_hazards
 from app.store.layer_stats import data_version
 from app.store.version_probe import VersionProbe
@@ -30,6 +35,8 @@ from app.store.version_probe import VersionProbe
 log = logging.getLogger(__name__)
 DEFAULT_AS_OF_BUDGET_BYTES = 512 * 1024 * 1024
 MAX_BUILD_ROUNDS = 3
+# Changed hazards kept beside the base before the whole checker is rebuilt in the background.
+RECENT_LIMIT = 500
 
 
 def approximate_bytes(value: Any, seen: set[int] | None = None, depth: int = 0) -> int:
@@ -74,7 +81,10 @@ class CheckerService:
         self._as_of_budget = as_of_budget_bytes
         self._times: tuple[int, list[float]] | None = None
         self._probe: tuple[Engine, VersionProbe] | None = None
+        self._compacting = False
+        # Whole builds, and changes taken into an existing checker.
         self.builds = 0
+        self.updates = 0
 
     # --- the current checker -------------------------------------------------------------
 
@@ -147,6 +157,8 @@ class CheckerService:
                 build.result = self._built(connection)
             with self._lock:
                 self._keep(build.result)
+            if build.result[1].hazard_set.recent_count > RECENT_LIMIT:
+                self._start_compaction(engine)
         except BaseException as error:  # handed to every waiting caller
             if self._serve_stale:
                 log.exception("building the route checker failed")
@@ -157,12 +169,52 @@ class CheckerService:
             build.done.set()
 
     def _built(self, connection: Connection) -> tuple[int, RouteChecker]:
-        """A checker of the data as they are, and their version (read in one transaction)."""
+        """A checker of the data as they are, and their version: the current one with what
+        changed since taken in, where the version log allows; else built whole."""
+        with self._lock:
+            current = self._current
+        if current is not None:
+            with CHECKER_BUILDS.labels("changes").time():
+                changes = changes_since(connection, current[0])
+                if changes is not None:
+                    checker = current[1].with_changes(
+                        changes.removed, changes.hazards, changes.incidents
+                    )
+            if changes is not None:
+                self.updates += 1
+                return changes.version, checker
+        return self._built_whole(connection)
+
+    def _built_whole(self, connection: Connection) -> tuple[int, RouteChecker]:
+        """A checker of every hazard, and the data version (read first: the checker holds at
+        least what that version holds, and a change read twice is taken in twice, harmlessly)."""
         with CHECKER_BUILDS.labels("current").time():
             version = data_version(connection)
             checker = RouteChecker(*load_hazards(connection))
         self.builds += 1
         return version, checker
+
+    def _start_compaction(self, engine: Engine) -> None:
+        """Build the whole checker again in the background, so that changes taken in one by
+        one stop piling up beside the base; swapped in if still the newest when done."""
+        with self._lock:
+            if self._compacting:
+                return
+            self._compacting = True
+
+        def compact() -> None:
+            try:
+                with engine.connect() as connection:
+                    built = self._built_whole(connection)
+                with self._lock:
+                    self._keep(built)
+            except Exception:  # the next build tries again; checks are unaffected
+                log.exception("rebuilding the route checker whole failed")
+            finally:
+                with self._lock:
+                    self._compacting = False
+
+        threading.Thread(target=compact, daemon=True).start()
 
     def _keep(self, built: tuple[int, RouteChecker]) -> None:
         """Swap in a newer checker (the lock held)."""

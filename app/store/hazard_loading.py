@@ -137,7 +137,7 @@ def load_hazards(
             if version is not None:
                 made = _from_version(layer, version, catalogue, as_of)
             else:
-                made = _from_row(layer, row, catalogue, as_of)
+                made = maker_from_row(layer, row, catalogue, as_of)
             if isinstance(made, Hazard):
                 points.append(made)
             elif made is not None:
@@ -146,7 +146,7 @@ def load_hazards(
     return hazards, points
 
 
-def _from_row(
+def maker_from_row(
     layer: Layer, row: Any, catalogue: dict[str, AirDefenceSystem], as_of: datetime | None
 ) -> Maker:
     """A record from a current row (None when retired or unpublished)."""

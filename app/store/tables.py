@@ -62,6 +62,8 @@ dataset_state = Table(
     Column("id", Boolean, primary_key=True),
     Column("data_version", BigInteger, nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+    # From this version on, layer_changes says what each version changed.
+    Column("logged_from", BigInteger, nullable=False),
 )
 
 air_defence_systems = Table(
@@ -198,6 +200,15 @@ idempotency_keys = Table(
     Column("status", Integer, nullable=False),
     Column("body", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The features each data version changed (written by the version trigger, migration 0006).
+layer_changes = Table(
+    "layer_changes",
+    metadata,
+    Column("data_version", BigInteger, nullable=False),
+    Column("layer", Text, nullable=False),
+    Column("feature_id", Text, nullable=False),
 )
 
 # One token bucket per key, shared by every process (see store/write_rates.py).

@@ -1,9 +1,11 @@
 """The route check: which hazards apply where along a planned flight, in 3D and in time, and
 the segments and scores that follow."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import reduce
 
 import numpy as np
 from shapely.geometry import Point
@@ -12,6 +14,7 @@ from app.core.geodesy import WGS84
 from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
 from app.core.risk.applications import Applied, HazardArrays, apply
+from app.core.risk.hazard_set import HazardKey, HazardSet, key_of
 from app.core.risk.hazards import Hazard
 from app.core.risk.lateral import LateralIndex
 from app.core.risk.model import DEFAULT_MODEL, ScoringModel
@@ -143,12 +146,31 @@ class RouteChecker:
         incidents: Sequence[Hazard] = (),
         model: ScoringModel = DEFAULT_MODEL,
     ) -> None:
-        self.hazards = list(hazards)
-        self.index = LateralIndex([h.area for h in self.hazards])
-        self.arrays = HazardArrays.of(self.hazards, model)
+        self.hazard_set = HazardSet.of(hazards, model)
         self.incidents = [i for i in incidents if isinstance(i.area, Point)]
         self.model = model
         self._rings: dict[float, tuple[list[Hazard], LateralIndex, HazardArrays]] = {}
+
+    @property
+    def hazards(self) -> list[Hazard]:
+        """The areas checked against (zones and engagement areas)."""
+        return self.hazard_set.hazards()
+
+    def with_changes(
+        self,
+        removed: Collection[HazardKey],
+        hazards: Sequence[Hazard],
+        incidents: Sequence[Hazard] = (),
+    ) -> "RouteChecker":
+        """A checker with the hazards of these keys replaced (or gone): the base's index is
+        shared, only the changed hazards are indexed. This checker is unchanged."""
+        gone = set(removed)
+        changed = copy(self)
+        changed.hazard_set = self.hazard_set.with_changes(gone, hazards, self.model)
+        kept = [i for i in self.incidents if key_of(i) not in gone]
+        changed.incidents = kept + [i for i in incidents if isinstance(i.area, Point)]
+        changed._rings = {}
+        return changed
 
     def _incident_rings(self, radius_nm: float) -> tuple[list[Hazard], LateralIndex, HazardArrays]:
         """Around each incident: the near disc, and the ring out to the requested radius.
@@ -198,7 +220,7 @@ class RouteChecker:
                 self.model,
             )  # fmt: skip
 
-        found = applied_on(self.hazards, self.arrays, self.index.spans(densified))
+        found = reduce(_joined, self.hazard_set.applied(densified, applied_on))
         reached: set[str] = set()
         if self.incidents:
             rings, ring_index, ring_arrays = self._incident_rings(radius_nm)

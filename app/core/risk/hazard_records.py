@@ -138,8 +138,11 @@ HazardMaker = Callable[[Known], Hazard]
 
 
 def known_hazards(
-    records: Sequence[tuple[ConflictZone | EngagementArea, HazardMaker]], as_of: datetime | None
+    records: Sequence[tuple[ConflictZone | EngagementArea, HazardMaker]],
+    as_of: datetime | None,
+    successors: Sequence[ConflictZone | EngagementArea] = (),
 ) -> list[Hazard]:
-    """Hazards of the records of one layer that were published by `as_of`, in the given order."""
-    known = knowledge([record for record, _ in records], as_of)
+    """Hazards of the records of one layer that were published by `as_of`, in the given order
+    (`successors`: other records of the layer that may supersede them; no hazards of theirs)."""
+    known = knowledge([record for record, _ in records] + list(successors), as_of)
     return [make(known[record.id]) for record, make in records if record.id in known]
