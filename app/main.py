@@ -1,5 +1,6 @@
 """The FastAPI application factory."""
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,9 +21,11 @@ from app.logging_setup import configure_logging
 from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECKS_WAITING, watch
 from app.services.checkers import CheckerService
 from app.services.route_check_gate import RouteCheckGate
+from app.services.shared_edges import SharedEdges
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
 
+GIL_SWITCH_INTERVAL_S = 0.001
 DESCRIPTION = (
     "Dangerous airspace as geometry: conflict zones, air-defence engagement areas and "
     "incidents, kept in PostGIS with sources and certainty. Every error is an RFC 9457 "
@@ -36,6 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Route checks run on threads of their own and hold the GIL for long stretches; the
+        # event loop, and every probe it answers, waits for a switch each time it needs the
+        # GIL back (5 ms by default, several times per request). 1 ms keeps probes prompt.
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         app.state.engine = make_engine(settings)
         watch(DB_CONNECTIONS_IN_USE, app.state.engine.pool.checkedout)
         watch(ROUTE_CHECKS_WAITING, lambda: app.state.route_check_gate.waiting)
@@ -59,7 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.checkers = CheckerService(
-        settings.serve_stale_during_rebuild, settings.as_of_checkers_megabytes * 1024 * 1024
+        settings.serve_stale_during_rebuild,
+        settings.as_of_checkers_megabytes * 1024 * 1024,
+        SharedEdges(settings.shared_checker_dir),
     )
     app.state.route_check_gate = RouteCheckGate(
         settings.route_check_concurrency, settings.route_check_max_waiting

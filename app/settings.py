@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     as_of_checkers_megabytes: int = Field(
         default=512, ge=16, description="Memory kept for checkers as of earlier times."
     )
+    shared_checker_dir: str = Field(
+        default="/dev/shm/airspace-risk",
+        description="Where the worker processes of a host share route checkers' edge arrays "
+        "(memory-mapped files; empty: each process keeps its own).",
+    )
     route_check_max_waiting: int = Field(
         default=64,
         ge=1,

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import os
 import resource
@@ -135,9 +137,10 @@ def _memory_of(pid: int) -> dict[str, float]:
 def _workers(supervisor: int) -> list[int]:
     """The worker processes under a server's supervisor."""
     found = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(supervisor)], capture_output=True, text=True
-    ).stdout.split()
-    return [int(pid) for pid in found]
+        ["ps", "-o", "pid=,args=", "--ppid", str(supervisor)], capture_output=True, text=True
+    ).stdout.splitlines()
+    # Workers are spawned processes; multiprocessing's resource tracker is not one.
+    return [int(line.split()[0]) for line in found if "spawn_main" in line]
 
 
 async def _timed(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> float:
@@ -149,35 +152,51 @@ async def _timed(client: httpx.AsyncClient, method: str, path: str, **kwargs: An
 
 
 async def probes_while_queued(base: str) -> dict[str, Any]:
-    """/readyz and /healthz latencies while QUEUED route checks are in flight."""
+    """/readyz and /healthz latencies while QUEUED route checks are in flight.
+
+    The probes come from a process of their own (`--probe`), as a load balancer's would: in
+    this process the event loop is busy reading 200 large answers, which would delay them."""
     limits = httpx.Limits(max_connections=QUEUED + 10)
-    async with (
-        httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as checks,
-        httpx.AsyncClient(base_url=base, timeout=60) as probe,
-    ):
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as checks:
         started = time.perf_counter()
         tasks = [
             asyncio.create_task(_timed(checks, "POST", "/v1/route-checks", json=HEAVY_ROUTE))
             for _ in range(QUEUED)
         ]
         await asyncio.sleep(0.5)
-        ready: list[float] = []
-        health: list[float] = []
+        probe = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.serving", "--probe", base,
+            stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        )  # fmt: skip
         in_flight: list[int] = []
-        while len(ready) < 40 and not all(t.done() for t in tasks):
+        while probe.returncode is None:
             in_flight.append(sum(not t.done() for t in tasks))
-            ready.append(await _timed(probe, "GET", "/readyz"))
-            health.append(await _timed(probe, "GET", "/healthz"))
-            await asyncio.sleep(0.1)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(probe.wait(), 0.1)
+        assert probe.stdout is not None
+        probed = json.loads(await probe.stdout.read())
         check_s = await asyncio.gather(*tasks)
         total_s = time.perf_counter() - started
     return {
-        "readyz_ms": _summary(ready),
-        "healthz_ms": _summary(health),
-        "checks_in_flight_at_probes": [min(in_flight), max(in_flight)] if in_flight else [],
+        "readyz_ms": _summary(probed["readyz"]),
+        "healthz_ms": _summary(probed["healthz"]),
+        "checks_in_flight_while_probing": [min(in_flight), max(in_flight)],
         "route_check_ms": _summary(list(check_s)),
         "all_checks_s": total_s,
     }
+
+
+def probe(base: str, rounds: int = 40) -> dict[str, list[float]]:
+    """/readyz then /healthz, every 0.1 s: each one's seconds."""
+    times: dict[str, list[float]] = {"readyz": [], "healthz": []}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for _ in range(rounds):
+            for name in times:
+                started = time.perf_counter()
+                client.get(f"/{name}").raise_for_status()
+                times[name].append(time.perf_counter() - started)
+            time.sleep(0.1)
+    return times
 
 
 def _summary(seconds: list[float]) -> dict[str, float]:
@@ -210,7 +229,7 @@ def write_to_visible(base: str, key: str, count: int) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base, timeout=600) as client:
         client.post("/v1/route-checks", json=WRITE_ROUTE).raise_for_status()
-        created = client.post("/v1/conflict_zones", json=feature, headers=headers)
+        created = client.post("/v1/conflict-zones", json=feature, headers=headers)
         created.raise_for_status()
         written = time.perf_counter()
         checks = 0
@@ -230,6 +249,12 @@ def _editor_key(url: str) -> str:
         env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     return next(word for word in out.split() if word.startswith("ark_"))
+
+
+def _one_check(base: str) -> httpx.Response:
+    """One route check on a new connection."""
+    with httpx.Client(base_url=base, timeout=900) as client:
+        return client.post("/v1/route-checks", json=HEAVY_ROUTE)
 
 
 def measure(count: int, workers: int) -> dict[str, Any]:
@@ -257,9 +282,10 @@ def measure(count: int, workers: int) -> dict[str, Any]:
     base = f"http://{HOST}:{PORT}"
     try:
         started = time.perf_counter()
-        with httpx.Client(base_url=base, timeout=900) as client:
-            # Enough checks at once that every worker gets some and builds its checker.
-            first = [client.post("/v1/route-checks", json=HEAVY_ROUTE) for _ in range(4 * workers)]
+        # Enough checks at once, each on a connection of its own, that every worker gets some
+        # and builds its checker.
+        with concurrent.futures.ThreadPoolExecutor(8 * workers) as pool:
+            first = list(pool.map(lambda _: _one_check(base), range(8 * workers)))
         warm_s = time.perf_counter() - started
         assert all(r.status_code == 200 for r in first)
         memory = [_memory_of(pid) for pid in _workers(server.pid)]
@@ -276,7 +302,11 @@ def main() -> None:
     parser.add_argument("--zones", type=int, action="append")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--build-only", metavar="URL")
+    parser.add_argument("--probe", metavar="BASE_URL")
     args = parser.parse_args()
+    if args.probe:
+        print(json.dumps(probe(args.probe)))
+        return
     if args.build_only:
         print(json.dumps(build_once(args.build_only)))
         return

@@ -6,16 +6,20 @@ import concurrent.futures
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from app.core.layers.layer_file import parse_feature
 from app.core.layers.vocabulary import Layer
-from app.core.risk.check import RouteChecker
+from app.core.risk.check import RouteChecker, plan_flight
 from app.core.risk.hazard_set import key_of
 from app.core.risk.hazards import Hazard
+from app.core.routes.waypoints import Waypoint
 from app.services.checkers import CheckerService
+from app.services.shared_edges import SharedEdges
 from app.store import feature_writes, migrations
 from app.store.api_keys import create_key
 from app.store.hazard_loading import load_hazards
@@ -253,3 +257,43 @@ def test_changes_taken_in_equal_a_whole_build(engine: Engine) -> None:
         assert "delta-new" not in {key_of(h)[1] for h in checker.hazards}
     finally:
         service.close()
+
+
+def test_workers_share_one_copy_of_the_edge_arrays(engine: Engine, tmp_path: Path) -> None:
+    """Two services (as two worker processes) on one shared directory: the first builds the
+    edge arrays and writes them, the second maps the same files; both answer as a checker
+    built privately, without a shared directory (the expected answer)."""
+    first = CheckerService(shared=SharedEdges(str(tmp_path)))
+    second = CheckerService(shared=SharedEdges(str(tmp_path)))
+    private = CheckerService()
+    try:
+        answers = [service.checker_for(engine)[1] for service in (first, second, private)]
+    finally:
+        for service in (first, second, private):
+            service.close()
+    assert (first.shared.built, first.shared.mapped) == (1, 0)
+    assert (second.shared.built, second.shared.mapped) == (0, 1)
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 1
+    mapped = answers[1].hazard_set.base.index.edge_arrays()
+    # Every array is the mapped file's (the bucket size is a number kept apart).
+    assert all(isinstance(a, np.memmap) for k, a in mapped.items() if k != "bucket_deg")
+    expected = answers[2].hazard_set.base.index.edge_arrays()
+    assert mapped.keys() == expected.keys()
+    assert all(np.array_equal(mapped[k], expected[k]) for k in expected)
+    for checker in answers[:2]:
+        for route in ROUTES:
+            assert _route_answer(checker, route) == _route_answer(answers[2], route)
+
+
+ROUTES = [
+    [Waypoint(51.28, 35.69), Waypoint(30.52, 50.45)],  # Tehran to Kyiv
+    [Waypoint(49.87, 40.47), Waypoint(45.7, 43.3)],  # Baku to Grozny
+]
+
+
+def _route_answer(checker: RouteChecker, route: list[Waypoint]) -> list[tuple[object, ...]]:
+    flight = plan_flight(route, 33_000.0, datetime(2024, 12, 25, 4, tzinfo=UTC), None)
+    return [
+        (s.start_m, s.end_m, s.score, sorted(h.hazard.id for h in s.hazards))
+        for s in checker.check(flight).segments
+    ]

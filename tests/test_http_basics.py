@@ -194,15 +194,16 @@ def test_metrics_in_prometheus_form(live_server: LiveServer) -> None:
 
 
 def test_readiness_names_the_check_that_failed_midway(database_url: str) -> None:
-    # The database answers the first query and then goes away (the session is terminated
-    # before the next one): the failing check is named, none is left out, none says "ok" wrongly.
+    # The database answers the first query (database and PostGIS) and then goes away (the
+    # session is terminated before the next one): the failing check is named, none is left out,
+    # none says "ok" wrongly.
     engine = create_engine(database_url)
     calls = {"n": 0}
 
     @event.listens_for(engine, "before_cursor_execute")
     def _cut(conn: object, cursor: object, statement: str, *args: object) -> None:
         calls["n"] += 1
-        if calls["n"] == 2:  # the PostGIS query: terminate our own session first
+        if calls["n"] == 2:  # the migrations query: terminate our own session first
             cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # type: ignore[attr-defined]
 
     try:
@@ -211,5 +212,5 @@ def test_readiness_names_the_check_that_failed_midway(database_url: str) -> None
         engine.dispose()
     assert readiness.ready is False
     assert readiness.checks["database"] == "ok"
-    assert readiness.checks["postgis"].startswith("failed (")
-    assert readiness.checks["migrations"].startswith("not checked")
+    assert readiness.checks["postgis"].startswith("ok (")
+    assert readiness.checks["migrations"].startswith("failed (")

@@ -13,7 +13,13 @@ class JsonResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Encode content; datetimes become RFC 3339 strings."""
-        return orjson.dumps(content, option=orjson.OPT_UTC_Z | orjson.OPT_SERIALIZE_NUMPY)
+        return encode_json(content)
+
+
+def encode_json(content: Any) -> bytes:
+    """JSON as every response of this service writes it (callers off the event loop use it to
+    keep large answers' encoding off the loop)."""
+    return orjson.dumps(content, option=orjson.OPT_UTC_Z | orjson.OPT_SERIALIZE_NUMPY)
 
 
 class ProblemResponse(JsonResponse):

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from app.api.dependencies import CheckersDep, EngineDep, RouteCheckGateDep
 from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem, unavailable
-from app.api.responses import JsonResponse
+from app.api.responses import JsonResponse, encode_json
 from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
 from app.core.routes.request import RouteCheckRequest
@@ -26,12 +26,6 @@ log = logging.getLogger(__name__)
 GEOJSON = "application/geo+json"
 NDJSON = "application/x-ndjson"
 MAX_BATCH_ROUTES = 10_000
-
-
-class GeoJsonResponse(JsonResponse):
-    """application/geo+json."""
-
-    media_type = GEOJSON
 
 
 class BatchRequest(BaseModel):
@@ -101,21 +95,22 @@ async def check_route(
     """Check one route against the layers (on a check thread, when its turn comes)."""
     geojson = _wants_geojson(request, f)
 
-    def work() -> dict[str, Any]:
+    def work() -> bytes:
         version, checker = _checker(engine, source, body.as_of)
-        return run_route_check(body, checker, version, geometry=geojson)
+        result = run_route_check(body, checker, version, geometry=geojson)
+        # Encoded here, on the check thread: a large answer takes milliseconds to encode, and
+        # on the event loop that would hold up every other request.
+        return encode_json(_feature_collection(result) if geojson else result)
 
     try:
-        result = await gate.run(work, request.is_disconnected)
+        encoded = await gate.run(work, request.is_disconnected)
     except RouteInputError as error:
         raise _invalid(error) from None
     except GateFull:
         raise _busy() from None
     except ClientGone:
         raise _gone() from None
-    if geojson:
-        return GeoJsonResponse(_feature_collection(result))
-    return JsonResponse(result)
+    return Response(encoded, media_type=GEOJSON if geojson else JsonResponse.media_type)
 
 
 def _busy() -> Problem:

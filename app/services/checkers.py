@@ -26,7 +26,9 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from app.core.risk.check import RouteChecker
+from app.core.risk.hazards import Hazard
 from app.metrics import CHECKER_BUILDS
+from app.services.shared_edges import SharedEdges
 from app.store.hazard_changes import changes_since
 from app.store.hazard_loading import knowledge_times, load_hazards
 from app.store.layer_stats import data_version
@@ -70,8 +72,13 @@ class CheckerService:
     """Keeps the current checker and a memory-bounded set of `as_of` checkers."""
 
     def __init__(
-        self, serve_stale: bool = False, as_of_budget_bytes: int = DEFAULT_AS_OF_BUDGET_BYTES
+        self,
+        serve_stale: bool = False,
+        as_of_budget_bytes: int = DEFAULT_AS_OF_BUDGET_BYTES,
+        shared: SharedEdges | None = None,
     ) -> None:
+        # Where whole checkers' edge arrays are shared with the other processes of this host.
+        self.shared = shared or SharedEdges(None)
         self._lock = threading.Lock()
         self._current: tuple[int, RouteChecker] | None = None
         self._build: _Build | None = None
@@ -190,9 +197,13 @@ class CheckerService:
         least what that version holds, and a change read twice is taken in twice, harmlessly)."""
         with CHECKER_BUILDS.labels("current").time():
             version = data_version(connection)
-            checker = RouteChecker(*load_hazards(connection))
+            checker = self._whole(*load_hazards(connection))
         self.builds += 1
         return version, checker
+
+    def _whole(self, hazards: list[Hazard], incidents: list[Hazard]) -> RouteChecker:
+        """A checker of these hazards, its edge arrays shared where a directory is set."""
+        return RouteChecker(hazards, incidents, edges=self.shared.arrays([h.area for h in hazards]))
 
     def _start_compaction(self, engine: Engine) -> None:
         """Build the whole checker again in the background, so that changes taken in one by
@@ -239,7 +250,7 @@ class CheckerService:
                 self._as_of.move_to_end(key)
                 return version, kept[0]
         with CHECKER_BUILDS.labels("as_of").time():
-            checker = RouteChecker(*load_hazards(connection, as_of))
+            checker = self._whole(*load_hazards(connection, as_of))
         self.builds += 1
         size = approximate_bytes(checker)
         with self._lock:

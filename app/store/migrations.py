@@ -1,5 +1,7 @@
 """Applying and inspecting the Alembic migrations in migrations/."""
 
+import functools
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -27,8 +29,9 @@ def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
-    """The newest revision the code knows."""
+    """The newest revision the code knows (read from the scripts once: /readyz asks often)."""
     script = ScriptDirectory.from_config(alembic_config(""))
     return script.get_current_head()
 

@@ -84,7 +84,7 @@ def upgrade() -> None:
         UPDATE dataset_state SET logged_from = data_version;
         ALTER TABLE dataset_state ALTER COLUMN logged_from SET NOT NULL;
         {BUMP_AND_LOG}
-        """
+        """  # noqa: S608 (constants only)
     )
     for table in LAYER_TABLES:
         op.execute(_update_trigger(table, "OLD TABLE AS old_rows NEW TABLE AS changed_rows"))

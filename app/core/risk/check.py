@@ -10,6 +10,7 @@ from functools import reduce
 import numpy as np
 from shapely.geometry import Point
 
+from app.core.arrays import NamedArrays
 from app.core.geodesy import WGS84
 from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
@@ -145,8 +146,10 @@ class RouteChecker:
         hazards: Sequence[Hazard],
         incidents: Sequence[Hazard] = (),
         model: ScoringModel = DEFAULT_MODEL,
+        edges: NamedArrays | None = None,
     ) -> None:
-        self.hazard_set = HazardSet.of(hazards, model)
+        """`edges`: the hazards' edge arrays (`lateral.edge_arrays_of`), when indexed before."""
+        self.hazard_set = HazardSet.of(hazards, model, edges)
         self.incidents = [i for i in incidents if isinstance(i.area, Point)]
         self.model = model
         self._rings: dict[float, tuple[list[Hazard], LateralIndex, HazardArrays]] = {}

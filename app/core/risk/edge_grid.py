@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from app.core.arrays import FloatArray, IntArray
+from app.core.arrays import FloatArray, IntArray, NamedArrays
 
 BUCKET_DEG = 0.1
 
@@ -40,9 +40,28 @@ class EdgeGrid:
         self.bucket_deg = bucket_deg
         edge, bucket = _buckets(bucket_deg, *_boxes(start, end))
         order = np.argsort(bucket, kind="stable")
-        self.edges = edge[order]
+        # int32 halves the largest array; a grid of more than 2^31 edges would not fit anyway.
+        self.edges = edge[order].astype(np.int32)
+        del edge
         self.occupied, first = np.unique(bucket[order], return_index=True)
         self.offsets = np.append(first, len(order)).astype(np.int64)
+
+    def arrays(self) -> NamedArrays:
+        """Everything the grid holds, as named arrays (to be stored and mapped elsewhere)."""
+        return {
+            "start": self.start, "end": self.end, "edges": self.edges,
+            "occupied": self.occupied, "offsets": self.offsets,
+            "bucket_deg": np.array([self.bucket_deg]),
+        }  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, arrays: NamedArrays) -> "EdgeGrid":
+        """A grid over arrays that `arrays()` gave (memory-mapped ones are not copied)."""
+        grid = cls.__new__(cls)
+        grid.start, grid.end, grid.edges = arrays["start"], arrays["end"], arrays["edges"]
+        grid.occupied, grid.offsets = arrays["occupied"], arrays["offsets"]
+        grid.bucket_deg = float(arrays["bucket_deg"][0])
+        return grid
 
     def candidates(self, start: FloatArray, end: FloatArray) -> tuple[IntArray, IntArray]:
         """(segment index, edge index) pairs whose grid buckets meet (a pair sharing several

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.arrays import BoolArray
+from app.core.arrays import BoolArray, NamedArrays
 from app.core.risk.applications import Applied, HazardArrays
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.risk.lateral import LateralIndex
@@ -38,12 +38,14 @@ class HazardPart:
     live: BoolArray
 
     @classmethod
-    def of(cls, hazards: Sequence[Hazard], model: ScoringModel) -> "HazardPart":
-        """Index the hazards (all live)."""
+    def of(
+        cls, hazards: Sequence[Hazard], model: ScoringModel, edges: NamedArrays | None = None
+    ) -> "HazardPart":
+        """Index the hazards (all live; `edges`: their edge arrays, indexed before)."""
         listed = list(hazards)
         return cls(
             listed,
-            LateralIndex([h.area for h in listed]),
+            LateralIndex([h.area for h in listed], edges),
             HazardArrays.of(listed, model),
             np.ones(len(listed), dtype=bool),
         )
@@ -75,9 +77,11 @@ class HazardSet:
         self.recent = recent
 
     @classmethod
-    def of(cls, hazards: Sequence[Hazard], model: ScoringModel) -> "HazardSet":
-        """All hazards in the base."""
-        return cls(HazardPart.of(hazards, model))
+    def of(
+        cls, hazards: Sequence[Hazard], model: ScoringModel, edges: NamedArrays | None = None
+    ) -> "HazardSet":
+        """All hazards in the base (`edges`: the base's edge arrays, indexed before)."""
+        return cls(HazardPart.of(hazards, model, edges))
 
     @property
     def recent_count(self) -> int:

@@ -15,7 +15,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
-from app.core.arrays import BoolArray, FloatArray
+from app.core.arrays import BoolArray, FloatArray, NamedArrays
 from app.core.risk.edge_grid import BUCKET_DEG, EdgeGrid, crossings
 from app.core.routes.path import Densified
 from app.core.routes.piecewise import Interval
@@ -28,7 +28,13 @@ SAME_CROSSING_M = 1e-3
 class LateralIndex:
     """All hazard areas' edges in a grid, and the areas themselves (prepared) in an STRtree."""
 
-    def __init__(self, areas: Sequence[BaseGeometry]) -> None:
+    def __init__(
+        self,
+        areas: Sequence[BaseGeometry],
+        edges: NamedArrays | None = None,
+    ) -> None:
+        """Index the areas; `edges` are the edge arrays (`edge_arrays()`) of the same areas,
+        indexed before (perhaps by another process, and memory-mapped), not computed again."""
         self.areas = np.array(areas, dtype=object)
         shapely.prepare(self.areas)
         self.tree = STRtree(self.areas)
@@ -40,29 +46,13 @@ class LateralIndex:
             shapely.contains_xy(self.areas, probes[:, 0], probes[:, 1])
             shapely.intersects(self.areas, shapely.points(probes))
         self._geos = threading.Lock()
-        # Long edges are split (exactly: the new points lie on them) so none spans many buckets.
-        rings, ring_area = (
-            shapely.get_rings(
-                shapely.segmentize(
-                    np.array([p for a in areas for p in shapely.get_parts(a)], dtype=object),
-                    BUCKET_DEG,
-                ),
-                return_index=True,
-            )
-            if len(areas)
-            else (np.array([], dtype=object), np.array([], dtype=np.int64))
-        )
-        part_owner = np.array(
-            [n for n, a in enumerate(areas) for _ in shapely.get_parts(a)], dtype=np.int64
-        )
-        coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-        same_ring = coord_ring[1:] == coord_ring[:-1]
-        self.edge_owner = (
-            part_owner[ring_area[coord_ring[:-1][same_ring]]]
-            if len(areas)
-            else np.array([], dtype=np.int64)
-        )
-        self.grid = EdgeGrid(coords[:-1][same_ring], coords[1:][same_ring])
+        edges = edge_arrays_of(areas) if edges is None else edges
+        self.edge_owner = edges["edge_owner"]
+        self.grid = EdgeGrid.from_arrays(edges)
+
+    def edge_arrays(self) -> NamedArrays:
+        """The edge grid and each edge's area, as named arrays (see `edges` above)."""
+        return {"edge_owner": self.edge_owner, **self.grid.arrays()}
 
     def intervals(self, path: Densified) -> dict[int, list[Interval]]:
         """For each hazard index the route touches, the merged distance intervals inside it."""
@@ -109,6 +99,34 @@ class LateralIndex:
         with self._geos:
             inside = shapely.intersects_xy(self.areas[owner], x, y)
         return merge_runs(SpanSets(owner[inside], low[inside], high[inside]), SAME_CROSSING_M)
+
+
+def edge_arrays_of(areas: Sequence[BaseGeometry]) -> NamedArrays:
+    """Every edge of the areas in a grid, and each edge's area (see `EdgeGrid`)."""
+    # Long edges are split (exactly: the new points lie on them) so none spans many buckets.
+    rings, ring_area = (
+        shapely.get_rings(
+            shapely.segmentize(
+                np.array([p for a in areas for p in shapely.get_parts(a)], dtype=object),
+                BUCKET_DEG,
+            ),
+            return_index=True,
+        )
+        if len(areas)
+        else (np.array([], dtype=object), np.array([], dtype=np.int64))
+    )
+    part_owner = np.array(
+        [n for n, a in enumerate(areas) for _ in shapely.get_parts(a)], dtype=np.int64
+    )
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    same_ring = coord_ring[1:] == coord_ring[:-1]
+    edge_owner = (
+        part_owner[ring_area[coord_ring[:-1][same_ring]]].astype(np.int32)
+        if len(areas)
+        else np.array([], dtype=np.int32)
+    )
+    grid = EdgeGrid(coords[:-1][same_ring], coords[1:][same_ring])
+    return {"edge_owner": edge_owner, **grid.arrays()}
 
 
 def _interpolate(

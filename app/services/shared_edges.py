@@ -1,0 +1,96 @@
+"""The edge arrays of whole checkers, shared by the worker processes of one host.
+
+Most of a checker's memory is its edge grid (`core/risk/lateral.edge_arrays_of`). The first
+process to need the grid of a set of areas builds it and writes it to a directory in shared
+memory (`/dev/shm` by default); every process then maps those files read-only, so the pages are
+held once however many workers use them. Files are named by a digest of the areas themselves
+(their WKB), so a process can never map the grid of other areas. A lock file makes the others
+wait for the one build instead of repeating it. Old grids are removed as new ones arrive; a
+process that still maps one keeps its pages until it lets go (Linux keeps unlinked files alive).
+"""
+
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from app import __version__
+from app.core.arrays import NamedArrays
+from app.core.risk import edge_grid, lateral
+
+log = logging.getLogger(__name__)
+# Grids kept in the directory besides the newest (checks as of earlier times use older ones).
+KEEP = 8
+# The code that lays out the arrays: a change of it must not map arrays laid out before.
+_LAYOUT = hashlib.sha256(
+    (__version__ + Path(edge_grid.__file__).read_text() + Path(lateral.__file__).read_text())
+    .encode()
+).hexdigest()[:16]  # fmt: skip
+
+
+def digest(areas: Sequence[BaseGeometry]) -> str:
+    """A name for the grid of exactly these areas, in this order, laid out by this code."""
+    hasher = hashlib.sha256(_LAYOUT.encode())
+    for wkb in shapely.to_wkb(np.array(areas, dtype=object)):
+        hasher.update(len(wkb).to_bytes(8, "little"))
+        hasher.update(wkb)
+    return hasher.hexdigest()[:40]
+
+
+class SharedEdges:
+    """Builds or maps the edge arrays of a set of areas in a shared directory."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = Path(directory) if directory else None
+        self.built = 0
+        self.mapped = 0
+
+    def arrays(self, areas: Sequence[BaseGeometry]) -> NamedArrays | None:
+        """The areas' edge arrays, memory-mapped from the shared directory (built there first
+        if no process has); None when there is no usable directory (the caller builds)."""
+        if self.directory is None:
+            return None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            name = digest(areas)
+            target = self.directory / name
+            with (self.directory / ".lock").open("a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not target.is_dir():
+                    self._write(target, lateral.edge_arrays_of(areas))
+                    self.built += 1
+                    self._prune(keep=target)
+                else:
+                    self.mapped += 1
+                os.utime(target)  # recently used: pruned last
+                return {p.stem: np.load(p, mmap_mode="r") for p in target.glob("*.npy")}
+        except OSError:
+            log.warning("shared checker directory %s unusable; building privately", self.directory)
+            return None
+
+    def _write(self, target: Path, arrays: NamedArrays) -> None:
+        """Write the arrays to a new directory and put it in place in one rename."""
+        assert self.directory is not None
+        staging = Path(tempfile.mkdtemp(dir=self.directory, prefix=".staging-"))
+        try:
+            for key, value in arrays.items():
+                np.save(staging / f"{key}.npy", np.ascontiguousarray(value))
+            staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _prune(self, keep: Path) -> None:
+        """Remove all but the KEEP most recently used grids (and never `keep`)."""
+        assert self.directory is not None
+        grids = [p for p in self.directory.iterdir() if p.is_dir() and p != keep]
+        grids.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in grids[KEEP:]:
+            shutil.rmtree(old, ignore_errors=True)
