@@ -5,6 +5,7 @@ import numpy as np
 from app.core.arrays import FloatArray, IntArray, NamedArrays
 
 BUCKET_DEG = 0.1
+BUILD_SLICE_EDGES = 1_000_000
 
 
 def _buckets(
@@ -38,12 +39,20 @@ class EdgeGrid:
         self.start = np.ascontiguousarray(start.T)
         self.end = np.ascontiguousarray(end.T)
         self.bucket_deg = bucket_deg
-        edge, bucket = _buckets(bucket_deg, *_boxes(start, end))
-        order = np.argsort(bucket, kind="stable")
+        # In slices of edges: the temporaries of `_buckets` are several times the result.
         # int32 halves the largest array; a grid of more than 2^31 edges would not fit anyway.
-        self.edges = edge[order].astype(np.int32)
-        del edge
-        self.occupied, first = np.unique(bucket[order], return_index=True)
+        edge_parts, bucket_parts = [], []
+        for low in range(0, len(start), BUILD_SLICE_EDGES):
+            high = low + BUILD_SLICE_EDGES
+            edge, bucket = _buckets(bucket_deg, *_boxes(start[low:high], end[low:high]))
+            edge_parts.append((edge + low).astype(np.int32))
+            bucket_parts.append(bucket)
+        edges = np.concatenate(edge_parts) if edge_parts else np.zeros(0, dtype=np.int32)
+        buckets = np.concatenate(bucket_parts) if bucket_parts else np.zeros(0, dtype=np.int64)
+        del edge_parts, bucket_parts
+        order = np.argsort(buckets, kind="stable")
+        self.edges = edges[order]
+        self.occupied, first = np.unique(buckets[order], return_index=True)
         self.offsets = np.append(first, len(order)).astype(np.int64)
 
     def arrays(self) -> NamedArrays:
