@@ -107,9 +107,11 @@ def _rss_mb() -> float:
 def build_once(url: str) -> dict[str, float]:
     """Build one current checker as a worker does; its time and the memory it added."""
     from app.services.checkers import CheckerService
+    from app.services.shared_edges import SharedEdges
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    service = CheckerService()
+    # As a worker does, with the edge arrays in a shared directory of the bench's own.
+    service = CheckerService(shared=SharedEdges("/dev/shm/airspace-risk-bench"))
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
         before = _rss_mb()
