@@ -297,3 +297,18 @@ def _route_answer(checker: RouteChecker, route: list[Waypoint]) -> list[tuple[ob
         (s.start_m, s.end_m, s.score, sorted(h.hazard.id for h in s.hazards))
         for s in checker.check(flight).segments
     ]
+
+
+def test_a_shared_directory_others_can_write_is_not_used(engine: Engine, tmp_path: Path) -> None:
+    # Anyone could plant a grid there: the service builds its own instead.
+    shared = tmp_path / "open"
+    shared.mkdir()
+    shared.chmod(0o777)
+    service = CheckerService(shared=SharedEdges(str(shared)))
+    try:
+        _, checker = service.checker_for(engine)
+    finally:
+        service.close()
+    assert (service.shared.built, service.shared.mapped) == (0, 0)
+    assert list(shared.iterdir()) == []
+    assert not isinstance(checker.hazard_set.base.index.edge_owner, np.memmap)

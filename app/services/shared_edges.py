@@ -45,6 +45,13 @@ def digest(areas: Sequence[BaseGeometry]) -> str:
     return hasher.hexdigest()[:40]
 
 
+def _private(directory: Path) -> bool:
+    """Whether only this user can write in the directory (files planted there by anyone else
+    would be mapped as the grid: /dev/shm is writable by all, so this is checked, not assumed)."""
+    status = directory.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
+
+
 class SharedEdges:
     """Builds or maps the edge arrays of a set of areas in a shared directory."""
 
@@ -59,7 +66,13 @@ class SharedEdges:
         if self.directory is None:
             return None
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not _private(self.directory):
+                log.warning(
+                    "shared checker directory %s is not this user's alone; building privately",
+                    self.directory,
+                )
+                return None
             name = digest(areas)
             target = self.directory / name
             with (self.directory / ".lock").open("a+") as lock:
