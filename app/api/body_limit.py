@@ -1,8 +1,10 @@
 """A cap on request body size, enforced while the body streams in (ASGI middleware)."""
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.problems import FieldError, Problem, problem_response
 from app.api.responses import ProblemResponse
 
 
@@ -23,18 +25,12 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     def _refusal(self, scope: Scope) -> ProblemResponse:
-        return ProblemResponse(
-            {
-                "type": "https://airspace-risk.org/problems/body-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"the request body exceeds the limit of {self.max_bytes} bytes",
-                "instance": scope.get("path", ""),
-                "field": "body",
-                "limit_bytes": self.max_bytes,
-            },
-            status_code=413,
-        )
+        problem = Problem(
+            413, f"the request body exceeds the limit of {self.max_bytes} bytes",
+            "body-too-large", "Request body too large",
+            errors=[FieldError("body", "too large")], extra={"limit_bytes": self.max_bytes},
+        )  # fmt: skip
+        return problem_response(Request(scope), problem)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -25,12 +25,17 @@ class RequestMetricsMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                route = getattr(scope.get("route"), "path", None) or "unmatched"
-                LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+                LATENCY.labels(scope["method"], _route(scope)).observe(
+                    time.perf_counter() - started
+                )
             await send(message)
 
         try:
             await self.app(scope, receive, observed)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            REQUESTS.labels(scope["method"], _route(scope), str(status)).inc()
+
+
+def _route(scope: Scope) -> str:
+    """The route template the request matched ("unmatched" before routing or without one)."""
+    return getattr(scope.get("route"), "path", None) or "unmatched"

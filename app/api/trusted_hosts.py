@@ -1,10 +1,10 @@
 """Only answer to the host names this service is known by: absolute links and Location headers
 are built from Host, so a forged Host must not reach them (a 400 problem naming it)."""
 
-import orjson
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.problems import PROBLEM_BASE
+from app.api.problems import FieldError, Problem, problem_response
 
 
 def host_name(header: str) -> str:
@@ -42,25 +42,8 @@ class TrustedHostsMiddleware:
         if allowed(name, self.allowed_hosts):
             await self.app(scope, receive, send)
             return
-        body = orjson.dumps(
-            {
-                "type": PROBLEM_BASE + "unknown-host",
-                "title": "Bad Request",
-                "status": 400,
-                "detail": f"this service does not answer to the host {name!r}",
-                "instance": scope.get("path", ""),
-                "field": "Host",
-                "errors": [{"field": "Host", "reason": "not one of the configured host names"}],
-            }
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 400,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        problem = Problem(
+            400, f"this service does not answer to the host {name!r}", "unknown-host",
+            errors=[FieldError("Host", "not one of the configured host names")],
+        )  # fmt: skip
+        await problem_response(Request(scope), problem)(scope, receive, send)
