@@ -89,10 +89,6 @@ def prepare(count: int) -> None:
         ]
         for start in range(0, len(rows), 2000):
             connection.execute(INSERT, rows[start : start + 2000])
-        # A change of the data version, as every write makes (store/layer_writer.py).
-        connection.execute(
-            text("UPDATE dataset_state SET data_version = data_version + 1, changed_at = now()")
-        )
     engine.dispose()
 
 

@@ -18,6 +18,7 @@ times, each built once, off the lock that every check takes.
 import bisect
 import contextlib
 import ctypes
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -39,10 +40,21 @@ from app.store.version_probe import VersionProbe
 log = logging.getLogger(__name__)
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, where it is glibc."""
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
 def release_freed_memory() -> None:
     """Return freed heap memory to the system (glibc's malloc_trim; elsewhere nothing)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    libc = _libc()
+    with contextlib.suppress(AttributeError):
+        if libc is not None:
+            libc.malloc_trim(0)
 
 
 DEFAULT_AS_OF_BUDGET_BYTES = 512 * 1024 * 1024

@@ -17,11 +17,9 @@ from app.store.tables import LAYER_TABLES, dataset_state, layer_changes
 
 # Beyond this many changed features a whole rebuild is as quick and leaves no masked copies.
 MAX_CHANGED_FEATURES = 2_000
-HAZARD_LAYER = {
-    Layer.CONFLICT_ZONES.value: HazardLayer.CONFLICT_ZONE,
-    Layer.ENGAGEMENT_AREAS.value: HazardLayer.ENGAGEMENT_AREA,
-    Layer.INCIDENTS.value: HazardLayer.INCIDENT,
-}
+# The layers whose features become hazards (named as their tables); any other change (the
+# systems catalogue) needs a whole build.
+HAZARD_LAYERS = frozenset(layer.value for layer in HazardLayer)
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ def changes_since(connection: Connection, since_version: int) -> HazardChanges |
         .where(layer_changes.c.data_version > since_version)
         .distinct()
     ).all()
-    if len(rows) > MAX_CHANGED_FEATURES or any(r.layer not in HAZARD_LAYER for r in rows):
+    if len(rows) > MAX_CHANGED_FEATURES or any(r.layer not in HAZARD_LAYERS for r in rows):
         return None
     changed: dict[str, set[str]] = {}
     for row in rows:
@@ -57,7 +55,7 @@ def changes_since(connection: Connection, since_version: int) -> HazardChanges |
     removed: set[HazardKey] = set()
     for layer_name, ids in changed.items():
         layer = Layer(layer_name)
-        removed |= {(HAZARD_LAYER[layer_name], feature_id) for feature_id in ids}
+        removed |= {(HazardLayer(layer_name), feature_id) for feature_id in ids}
         table = LAYER_TABLES[layer_name]
         pending: list[tuple[ConflictZone | EngagementArea, HazardMaker]] = []
         for row in connection.execute(select(table).where(table.c.id.in_(ids))):
