@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--routes", type=int, default=300)
     args = parser.parse_args()
     checker, build_s = build_checker(load_zones(args.zones))
-    index = checker.index
+    index = checker.hazard_set.base.index
     plans = [plan_of(r) for r in pick(load_routes(), args.routes)]
     now = datetime.now(UTC)
     t = dict.fromkeys(
@@ -48,8 +48,8 @@ def main() -> None:
         lateral = index.spans(densified)
         t3 = time.perf_counter()
         applied = apply(
-            checker.hazards, checker.arrays, lateral, plan.altitude_ft, plan.time_s, now, now,
-            checker.model,
+            checker.hazards, checker.hazard_set.base.arrays, lateral, plan.altitude_ft,
+            plan.time_s, now, now, checker.model,
         )  # fmt: skip
         t4 = time.perf_counter()
         segments = checker._segments(plan, applied)

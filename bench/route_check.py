@@ -162,7 +162,7 @@ def engine_lateral(
     out: dict[str, dict[str, float]] = {}
     for route in routes:
         plan = plan_of(route)
-        spans = checker.index.intervals(plan.path.densify())
+        spans = checker.hazard_set.base.index.intervals(plan.path.densify())
         out[route["id"]] = {ids[i]: sum(b - a for a, b in s) for i, s in spans.items()}
     return out
 
@@ -266,7 +266,8 @@ def run(
     index_of = {z: i for i, z in enumerate(ids)}
     checker, build_s = build_checker(zones)
     print(
-        f"engine: RouteChecker built in {build_s:.2f} s ({len(checker.index.areas)} cells)",
+        f"engine: RouteChecker built in {build_s:.2f} s"
+        f" ({len(checker.hazard_set.base.index.areas)} cells)",
         flush=True,
     )
     del zones
@@ -310,7 +311,7 @@ def run(
         "zones": count,
         "routes_requested": len(routes),
         "build_s": build_s,
-        "cells": len(checker.index.areas),
+        "cells": len(checker.hazard_set.base.index.areas),
         "engine_check": engine_check,
         "engine_plan": engine_plan,
         "engine_batch_s": engine["batch_s"],

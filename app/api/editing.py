@@ -17,6 +17,7 @@ from app.api.write_support import (
     idempotency_key,
     json_body,
     limit_rate,
+    limit_rate_off_loop,
     not_found,
     once,
     read_feature,
@@ -84,7 +85,7 @@ async def create_feature(
 ) -> Response:
     """A GeoJSON Feature: a (Multi)Polygon zone, or an engagement area's site (Point) with a
     system from the catalogue (range and ceiling filled in, circle computed geodesically)."""
-    limit_rate(request, key)
+    await limit_rate_off_loop(request, key)
     chosen = PATHS[layer]
     raw = await request.body()
     idempotency = idempotency_key(request)
@@ -125,7 +126,7 @@ async def patch_feature(
     repair: Repair = False,
 ) -> JsonResponse:
     """Body: {"properties": {...changed...}, "geometry": {...}?}; the result is checked whole."""
-    limit_rate(request, key)
+    await limit_rate_off_loop(request, key)
     chosen = PATHS[layer]
     body = patch_body(await json_body(request))
     changes = body.get("properties") or {}

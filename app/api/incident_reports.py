@@ -21,6 +21,7 @@ from app.api.write_support import (
     idempotency_key,
     json_body,
     limit_rate,
+    limit_rate_off_loop,
     not_found,
     once,
     read_feature,
@@ -95,7 +96,7 @@ def _duplicates(connection: Connection, feature: Feature, key: ApiKey) -> list[s
 async def file_incident(request: Request, engine: EngineDep, key: Filer) -> JsonResponse:
     """A GeoJSON Feature (Point) with occurred_at, kind, sources and certainty; it starts
     pending. Send an Idempotency-Key to make retries safe."""
-    limit_rate(request, key)
+    await limit_rate_off_loop(request, key)
     raw = await request.body()
     idempotency = idempotency_key(request)
     feature = await read_feature_off_loop(
@@ -162,7 +163,7 @@ async def edit_report(
     incident_id: IncidentId, request: Request, engine: EngineDep, key: Filer
 ) -> JsonResponse:
     """Researchers edit their own pending reports; body {"properties": …, "geometry": …}."""
-    limit_rate(request, key)
+    await limit_rate_off_loop(request, key)
     body = patch_body(await json_body(request))
     changes = dict(body.get("properties") or {})
     for fixed in ("id", "status"):

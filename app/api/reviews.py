@@ -13,7 +13,7 @@ from app.api.dependencies import EngineDep
 from app.api.editing import PATHS, FeatureId, LayerPath, known_layer
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
-from app.api.write_support import limit_rate, not_found, read_feature, refused
+from app.api.write_support import limit_rate_off_loop, not_found, read_feature, refused
 from app.core.layers.fields import Slug, Sources, Text, UtcDatetime
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.review import ReviewError
@@ -114,7 +114,7 @@ async def record_review(
     engine: EngineDep, key: Editor,
 ) -> JsonResponse:  # fmt: skip
     """The record after the review: a new version and an audit row, or nothing on failure."""
-    limit_rate(request, key)
+    await limit_rate_off_loop(request, key)
     chosen = PATHS[layer]
     if (review.outcome is ReviewOutcome.SUPERSEDED) != (review.superseded_by is not None):
         reason = (

@@ -35,6 +35,11 @@ def limit_rate(request: Request, key: ApiKey) -> None:
         )  # fmt: skip
 
 
+async def limit_rate_off_loop(request: Request, key: ApiKey) -> None:
+    """As limit_rate, on a worker thread (it waits for the database: never on the event loop)."""
+    await run_in_threadpool(limit_rate, request, key)
+
+
 def refused(error: LayerFileError) -> Problem:
     """A checked feature's problems as a 422 naming each field."""
     errors = [FieldError(p.field or "body", p.reason) for p in error.problems]

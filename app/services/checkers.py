@@ -69,6 +69,8 @@ def approximate_bytes(value: Any, seen: set[int] | None = None, depth: int = 0) 
     if id(value) in seen or depth > 6:
         return 0
     seen.add(id(value))
+    if isinstance(value, np.memmap):
+        return 0  # mapped from the shared directory: not this checker's own memory
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
     if isinstance(value, list | tuple | set):
@@ -127,6 +129,9 @@ class CheckerService:
             with engine.connect() as connection:
                 version = data_version(connection)
         if as_of is not None:
+            kept = self._kept_as_of(version, as_of)
+            if kept is not None:
+                return kept
             with engine.connect() as connection:
                 return self._as_of_checker(connection, as_of)
         with self._lock:
@@ -261,6 +266,19 @@ class CheckerService:
             self._current = built
 
     # --- checkers as of earlier times ----------------------------------------------------
+
+    def _kept_as_of(self, version: int, as_of: datetime) -> tuple[int, RouteChecker] | None:
+        """The kept checker for as_of at this data version, without asking the database."""
+        with self._lock:
+            times = self._times
+            if times is None or times[0] != version:
+                return None
+            key = (version, bisect.bisect_right(times[1], as_of.timestamp()))
+            kept = self._as_of.get(key)
+            if kept is None:
+                return None
+            self._as_of.move_to_end(key)
+            return version, kept[0]
 
     def _as_of_checker(self, connection: Connection, as_of: datetime) -> tuple[int, RouteChecker]:
         """The checker shared by every as_of between the same two knowledge changes."""

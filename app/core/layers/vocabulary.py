@@ -60,9 +60,6 @@ class Status(StrEnum):
 
 # The states in which a record still counts in a route check: fail-safe, an advisory whose end
 # has passed unconfirmed keeps counting.
-COUNTING_STATUSES = frozenset({Status.IN_FORCE, Status.LAPSED_UNCONFIRMED})
-
-
 class ReviewOutcome(StrEnum):
     """What an editor found when reviewing a record."""
 
