@@ -31,7 +31,7 @@ from app.store.api_keys import ApiKey
 from app.store.layer_writer import read_catalogue
 
 PATHS = {"conflict-zones": Layer.CONFLICT_ZONES, "engagement-areas": Layer.ENGAGEMENT_AREAS}
-READABLE_PATHS = frozenset({*PATHS, "incidents"})  # a feature's history
+READABLE_PATHS = {**PATHS, "incidents": Layer.INCIDENTS}  # a feature's history
 
 
 def known_layer(request: Request) -> None:
@@ -189,11 +189,7 @@ def retire_feature(
 )
 def feature_history(layer: str, feature_id: FeatureId, engine: EngineDep) -> JsonResponse:
     """Oldest first; each version is the whole feature after that change."""
-    chosen = {**PATHS, "incidents": Layer.INCIDENTS}.get(layer)
-    if chosen is None:
-        raise Problem(
-            404, f"no layer {layer!r}", "not-found", errors=[FieldError("layer", "unknown")]
-        )
+    chosen = READABLE_PATHS[layer]  # an unknown layer was a 404 already (known_layer)
     with engine.connect() as connection:
         versions = feature_writes.history(connection, chosen, feature_id)
     # Unpublished reports stay with their researcher and the reviewers.
