@@ -130,3 +130,8 @@ def lifecycles(
 ) -> dict[str, tuple[Lifecycle, Sequence[str]]]:
     """Each record's lifecycle and the ids it supersedes, by id (input to `replacements`)."""
     return {r.id: (Lifecycle.of(r), tuple(r.supersedes)) for r in records}
+
+
+def day_text(moment: datetime) -> str:
+    """A day as dispatchers and editors read it: '31 Jul 2025'."""
+    return moment.strftime("%d %b %Y").lstrip("0")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.core.layers.lifecycle import Lifecycle
+from app.core.layers.lifecycle import Lifecycle, day_text
 from app.core.layers.records import CLOCK_SKEW
 from app.core.layers.vocabulary import EndBasis, ReviewOutcome, Status
 
@@ -27,11 +27,6 @@ class Attention:
     reasons: tuple[str, ...]
 
 
-def _day(moment: datetime) -> str:
-    """'31 Jul 2025'."""
-    return moment.strftime("%d %b %Y").lstrip("0")
-
-
 def attention(
     lifecycle: Lifecycle,
     replaced_at: datetime | None,
@@ -45,13 +40,13 @@ def attention(
     reasons = []
     if status is Status.LAPSED_UNCONFIRMED and lifecycle.valid_to is not None:
         reasons.append(
-            f"lapsed: last known to run until {_day(lifecycle.valid_to)}; no renewal or "
+            f"lapsed: last known to run until {day_text(lifecycle.valid_to)}; no renewal or "
             "withdrawal on record (still counted in route checks)"
         )
     elif lifecycle.valid_to is not None and lifecycle.valid_to - now <= EXPIRY_HORIZON:
-        reasons.append(f"ends on {_day(lifecycle.valid_to)}, within 30 days")
+        reasons.append(f"ends on {day_text(lifecycle.valid_to)}, within 30 days")
     if now - last_looked_at >= REVIEW_INTERVAL:
-        reasons.append(f"not reviewed since {_day(last_looked_at)} (over 90 days)")
+        reasons.append(f"not reviewed since {day_text(last_looked_at)} (over 90 days)")
     return Attention(status, tuple(reasons)) if reasons else None
 
 

@@ -46,7 +46,7 @@ def explain(
     reason = _reason(applied, start_ft, end_ft, distance_nm)
     lifecycle = applied.hazard.lifecycle
     if status == Status.LAPSED_UNCONFIRMED.value and lifecycle and lifecycle.valid_to:
-        return f"{reason}; {lapse_words(lifecycle.valid_to.strftime('%d %b %Y').lstrip('0'))}"
+        return f"{reason}; {lapse_words(lifecycle.valid_to)}"
     return reason
 
 

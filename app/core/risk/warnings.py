@@ -4,15 +4,16 @@ with no renewal or withdrawal on record (fail-safe: unknown is never taken as sa
 from datetime import datetime
 from typing import Any
 
+from app.core.layers.lifecycle import day_text
 from app.core.layers.vocabulary import Status
 from app.core.risk.check import RouteCheck
 from app.core.risk.hazards import status_at
 
 
-def lapse_words(valid_to_text: str) -> str:
+def lapse_words(valid_to: datetime) -> str:
     """The sentence added to a lapsed, unconfirmed advisory's explanation."""
     return (
-        f"last known to run until {valid_to_text}; no renewal or withdrawal on record; "
+        f"last known to run until {day_text(valid_to)}; no renewal or withdrawal on record; "
         "treated as in force — verify"
     )
 
@@ -57,7 +58,6 @@ def lapse_warnings(check: RouteCheck) -> list[dict[str, Any]]:
             "name": hazard.name,
             "status": Status.LAPSED_UNCONFIRMED.value,
             "valid_to": lifecycle.valid_to.isoformat().replace("+00:00", "Z"),
-            "message": f"{hazard.name}: "
-            + lapse_words(lifecycle.valid_to.strftime("%d %b %Y").lstrip("0")),
+            "message": f"{hazard.name}: " + lapse_words(lifecycle.valid_to),
         }
     return [warnings[key] for key in sorted(warnings)]
