@@ -20,10 +20,12 @@ from app.api.trusted_hosts import TrustedHostsMiddleware
 from app.logging_setup import configure_logging
 from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECKS_WAITING, watch
 from app.services.checkers import CheckerService
+from app.services.readiness_monitor import ReadinessMonitor
 from app.services.route_check_gate import RouteCheckGate
 from app.services.shared_edges import SharedEdges
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
+from app.store.readiness import check_readiness
 
 GIL_SWITCH_INTERVAL_S = 0.001
 DESCRIPTION = (
@@ -47,9 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         watch(DB_CONNECTIONS_IN_USE, app.state.engine.pool.checkedout)
         watch(ROUTE_CHECKS_WAITING, lambda: app.state.route_check_gate.waiting)
         watch(ROUTE_CHECKS_RUNNING, lambda: app.state.route_check_gate.running)
+        engine = app.state.engine
+        app.state.readiness = ReadinessMonitor(lambda: check_readiness(engine))
+        app.state.readiness.start()
         try:
             yield
         finally:
+            app.state.readiness.close()
             app.state.checkers.close()
             app.state.route_check_gate.close()
             app.state.engine.dispose()

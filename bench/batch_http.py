@@ -71,8 +71,8 @@ def post_batch(server: Server, routes: list[dict[str, Any]], detail: str) -> dic
     assert not errors, errors[:3]
     assert all("summary" in line["result"] for line in lines)
     categories: dict[str, int] = {}
-    for line in lines:
-        category = line["result"]["summary"]["category"]
+    for answer in lines:
+        category = answer["result"]["summary"]["category"]
         categories[category] = categories.get(category, 0) + 1
     return {
         "detail": detail,

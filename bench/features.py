@@ -298,7 +298,7 @@ def same_pages(ours: Server, tipg: Server, kind: str, count: int = 40) -> dict[s
     matched_equal = ids_equal = 0
     sizes: dict[str, list[int]] = {"ours": [], "tipg": []}
     returned: list[int] = []
-    notes = []
+    notes: list[dict[str, Any]] = []
     with httpx.Client(timeout=30) as client:
         for a, b in zip(
             page_paths("conflict_zones", kind)[:count],

@@ -339,7 +339,7 @@ def generate_routes(count: int = 1000, seed: int = SEED) -> Path:
 
 def load_zones(count: int) -> list[dict[str, Any]]:
     """The zone features of zones_<count>.geojson, each with a shapely 'area' added."""
-    features = orjson.loads(zones_path(count).read_bytes())["features"]
+    features: list[dict[str, Any]] = orjson.loads(zones_path(count).read_bytes())["features"]
     for feature in features:
         feature["area"] = shape(feature["geometry"])
     return features

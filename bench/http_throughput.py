@@ -97,7 +97,7 @@ def setup_database(env: dict[str, str]) -> None:
 
 
 def start_server(
-    env: dict[str, str], port: int, log: Path, workers: int = 1
+    env: dict[str, str], port: int, log: Path, workers: int = 1, cwd: Path = ROOT
 ) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
     server = subprocess.Popen(
@@ -112,7 +112,7 @@ def start_server(
             str(workers),
         ],
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
         stdout=handle,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -3,18 +3,22 @@ zones, `/readyz` while 200 route checks queue, and the time from a write to the 
 that sees it.
 
     .venv/bin/python -m bench.generate --zones 10000 --zones 100000   # bench/data/ (~4 min)
-    .venv/bin/python -m bench.serving --zones 10000 --zones 100000
+    git worktree add /tmp/baseline c470c7b                             # the baseline's code
+    .venv/bin/python -m bench.serving --zones 10000 --zones 100000 --baseline /tmp/baseline
 
 For each zone count: a database of its own (airspace_risk_bench_serving_<N>, on
 127.0.0.1:5432) with the bundled layers and the N synthetic zones of bench/generate.py; then
   1. build: in a fresh process, one checker built through the service's CheckerService (what a
-     worker does on its first check): seconds, and RSS before and after;
+     worker does on its first check): seconds, RSS before and after, peak RSS of that process
+     and of the process that built the edge grid apart;
   2. a server with `--workers 2`; each worker's RSS and PSS (proportional set size: shared
      pages split among the processes sharing them) after it has answered route checks;
   3. `/readyz` and `/healthz` latency while 200 route checks are in flight on that server;
   4. write to visible: an editor creates a zone across a route; then the route is checked
      again and again until the zone is in the answer. Time from the 201 to that answer.
-Results: bench/data/serving.json and a table on stdout.
+With --baseline, each zone count is measured first with the baseline's code (a checkout of
+another commit, put first on the path), then with this checkout's. Results:
+bench/data/serving.json and stdout.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -43,6 +48,9 @@ from bench.http_throughput import BIN, HOST, ROOT, setup_database, start_server,
 DATA = ROOT / "bench" / "data"
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 PORT = 8931
+# Shared checker directories of the bench's own, emptied before each measurement.
+BUILD_ONLY_SHARED = Path("/dev/shm/airspace-risk-bench")
+SERVER_SHARED = Path("/dev/shm/airspace-risk-bench-server")
 QUEUED = 200
 # A route through the synthetic zones (Iran, Afghanistan, Pakistan): about 270 segments and
 # 1.8 MB of answer at 10,000 zones (EHAM→WMKK there is 228 MB, a report-size problem of its own).
@@ -107,7 +115,7 @@ def build_once(url: str) -> dict[str, float]:
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     # As a worker does, with the edge arrays in a shared directory of the bench's own.
-    service = CheckerService(shared=SharedEdges("/dev/shm/airspace-risk-bench"))
+    service = CheckerService(shared=SharedEdges(str(BUILD_ONLY_SHARED)))
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
         before = _rss_mb()
@@ -119,6 +127,8 @@ def build_once(url: str) -> dict[str, float]:
         "rss_before_mb": before,
         "rss_after_mb": _rss_mb(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The process that built the edge grid apart (services/edge_builder), if one ran.
+        "builder_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -142,10 +152,13 @@ def _workers(supervisor: int) -> list[int]:
 
 
 async def _timed(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> float:
-    """Seconds one request takes (it must succeed)."""
+    """Seconds one request takes, its whole answer read (it must succeed)."""
     started = time.perf_counter()
-    response = await client.request(method, path, **kwargs)
-    response.raise_for_status()
+    async with client.stream(method, path, **kwargs) as response:
+        response.raise_for_status()
+        # Read and dropped: 200 answers of tens of MB each at 100,000 zones would not fit.
+        async for _ in response.aiter_raw():
+            pass
     return time.perf_counter() - started
 
 
@@ -178,23 +191,29 @@ async def probes_while_queued(base: str) -> dict[str, Any]:
     return {
         "readyz_ms": _summary(probed["readyz"]),
         "healthz_ms": _summary(probed["healthz"]),
+        "probes_failed": probed["failed"],
         "checks_in_flight_while_probing": [min(in_flight), max(in_flight)],
         "route_check_ms": _summary(list(check_s)),
         "all_checks_s": total_s,
     }
 
 
-def probe(base: str, rounds: int = 40) -> dict[str, list[float]]:
-    """/readyz then /healthz, every 0.1 s: each one's seconds."""
+def probe(base: str, rounds: int = 40) -> dict[str, Any]:
+    """/readyz then /healthz, every 0.1 s: each one's seconds, and any answer that was not a
+    200 (a probe that fails under load is a finding, not a crash of the bench)."""
     times: dict[str, list[float]] = {"readyz": [], "healthz": []}
+    failed: list[dict[str, Any]] = []
     with httpx.Client(base_url=base, timeout=60) as client:
         for _ in range(rounds):
             for name in times:
                 started = time.perf_counter()
-                client.get(f"/{name}").raise_for_status()
+                answer = client.get(f"/{name}")
                 times[name].append(time.perf_counter() - started)
+                if answer.status_code != 200:
+                    failed.append({"probe": name, "status": answer.status_code,
+                                   "body": answer.text[:500]})  # fmt: skip
             time.sleep(0.1)
-    return times
+    return {**times, "failed": failed}
 
 
 def _summary(seconds: list[float]) -> dict[str, float]:
@@ -255,28 +274,32 @@ def _one_check(base: str) -> httpx.Response:
         return client.post("/v1/route-checks", json=HEAVY_ROUTE)
 
 
-def measure(count: int, workers: int) -> dict[str, Any]:
-    """Everything for one zone count."""
+def measure(count: int, workers: int, app_root: Path) -> dict[str, Any]:
+    """Everything for one zone count, with the service's code from `app_root` (this checkout,
+    or a checkout of a baseline commit)."""
     prepare(count)
     url = database_url(count)
+    # The code under test comes first on the path (uvicorn puts its working directory first).
+    code = {"PYTHONPATH": str(app_root)}
+    shutil.rmtree(BUILD_ONLY_SHARED, ignore_errors=True)
     built = json.loads(
         subprocess.run(
             [sys.executable, "-m", "bench.serving", "--build-only", url],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
+            capture_output=True, text=True, check=True, cwd=app_root, env={**os.environ, **code},
         ).stdout
-    )
+    )  # fmt: skip
+    shutil.rmtree(SERVER_SHARED, ignore_errors=True)  # the workers build the grid themselves
     env = {
         **os.environ,
+        **code,
         "DATABASE_URL": url,
+        "AIRSPACE_RISK_SHARED_CHECKER_DIR": str(SERVER_SHARED),
         "AIRSPACE_RISK_ROUTE_CHECK_MAX_WAITING": str(QUEUED * 2),
         "AIRSPACE_RISK_MAX_CONCURRENT_REQUESTS": str(QUEUED * 4),
         "AIRSPACE_RISK_LOG_LEVEL": "warning",
     }
     key = _editor_key(url)
-    server = start_server(env, PORT, DATA / f"serving_{count}.log", workers=workers)
+    server = start_server(env, PORT, DATA / f"serving_{count}.log", workers=workers, cwd=app_root)
     base = f"http://{HOST}:{PORT}"
     try:
         started = time.perf_counter()
@@ -291,8 +314,10 @@ def measure(count: int, workers: int) -> dict[str, Any]:
         visible = write_to_visible(base, key, count)
     finally:
         stop_server(server)
-    return {"zones": count, "workers": workers, "build": built, "warm_s": warm_s,
-            "worker_memory": memory, "queued": queued, "write": visible}  # fmt: skip
+    return {
+        "zones": count, "workers": workers, "code": str(app_root), "build": built,
+        "warm_s": warm_s, "worker_memory": memory, "queued": queued, "write": visible,
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -301,6 +326,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--build-only", metavar="URL")
     parser.add_argument("--probe", metavar="BASE_URL")
+    parser.add_argument(
+        "--baseline", metavar="DIR", type=Path,
+        help="a checkout of the baseline commit (git worktree add DIR REV): measured first, "
+        "in the same run",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.probe:
         print(json.dumps(probe(args.probe)))
@@ -308,9 +338,14 @@ def main() -> None:
     if args.build_only:
         print(json.dumps(build_once(args.build_only)))
         return
-    results = [measure(count, args.workers) for count in args.zones or [10_000]]
-    (DATA / "serving.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
+    roots = ([args.baseline.resolve()] if args.baseline else []) + [ROOT]
+    results = []
+    for count in args.zones or [10_000]:
+        for root in roots:
+            results.append(measure(count, args.workers, root))
+            # Written after each measurement: a later failure keeps what was measured.
+            (DATA / "serving.json").write_text(json.dumps(results, indent=2))
+            print(json.dumps(results[-1], indent=2), flush=True)
 
 
 if __name__ == "__main__":

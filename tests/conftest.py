@@ -75,7 +75,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture
 def output_dir(request: pytest.FixtureRequest) -> Path:
     """A folder under test-output/ for what a test saves for people to look at."""
-    path = PROJECT_ROOT / "test-output" / request.node.name
+    path: Path = PROJECT_ROOT / "test-output" / request.node.name
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -29,7 +29,7 @@ def zone(
         layer=HazardLayer.CONFLICT_ZONE,
         id=zone_id,
         name=zone_id,
-        area=area,  # type: ignore[arg-type]
+        area=area,
         lower_ft=lower_ft,
         upper_ft=upper_ft,
         valid_from=valid_from,

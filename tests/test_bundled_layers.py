@@ -134,7 +134,7 @@ def test_an_edited_feature_does_not_stop_loads_updating_the_others(connection: C
         feature["properties"]["summary"] = "Changed in the file."
     result = import_layer(connection, Layer.CONFLICT_ZONES, json.dumps(document))
     assert result.updated == 1
-    summaries = dict(
+    summaries: dict[str, str] = dict(
         connection.execute(
             text("SELECT id, summary FROM conflict_zones WHERE id IN (:a, :b)"),
             {"a": edited["properties"]["id"], "b": other["properties"]["id"]},

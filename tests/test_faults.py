@@ -117,7 +117,13 @@ def test_database_outage_under_load(cluster: Cluster) -> None:
         worker.start()
         time.sleep(1.0)
         cluster.stop()
-        time.sleep(OUTAGE_S)
+        # The readiness probe (answered from checks made in the background) says "not ready"
+        # while the database is away.
+        stopped = time.monotonic()
+        readiness_down: list[int] = []
+        while time.monotonic() - stopped < OUTAGE_S:
+            readiness_down.append(httpx.get(f"{server.url}/readyz", timeout=10).status_code)
+            time.sleep(0.2)
         cluster.start()
         returned = time.monotonic()
         # Recovery by itself: a read succeeds within RECOVERY_S of the database's return.
@@ -127,6 +133,10 @@ def test_database_outage_under_load(cluster: Cluster) -> None:
             if probe.status_code == 200:
                 recovered_after = time.monotonic() - returned
                 break
+            time.sleep(0.1)
+        ready_again = False
+        while not ready_again and time.monotonic() - returned < RECOVERY_S + 5:
+            ready_again = httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
             time.sleep(0.1)
         time.sleep(1.0)
         stop.set()
@@ -142,6 +152,11 @@ def test_database_outage_under_load(cluster: Cluster) -> None:
             assert retried.status_code == 201, retried.text
     assert recovered_after is not None, "no answer within 10 s of the database's return"
     assert recovered_after <= RECOVERY_S, recovered_after
+    # Ready at first (the outage's first probes may still be answered from before), then not.
+    assert 503 in readiness_down, readiness_down
+    assert set(readiness_down) <= {200, 503}, readiness_down
+    assert readiness_down[-1] == 503, readiness_down
+    assert ready_again, "/readyz not 200 again within 10 s of the database's return"
     codes = {a[1] for a in answers}
     assert codes <= {200, 201, 503}, codes
     assert any(a[1] == 503 for a in answers), "the load ran through the outage"

@@ -5,6 +5,7 @@ docs/reliability.md (`bench`-style: `schemathesis run … --max-examples 200`)."
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,10 @@ MAX_EXAMPLES = int(os.environ.get("AIRSPACE_RISK_FUZZ_EXAMPLES", "10"))
 
 
 @pytest.fixture(scope="module")
-def fuzzed_server(writable_database_url: str) -> LiveServer:
+def fuzzed_server(writable_database_url: str) -> Iterator[LiveServer]:
     settings = Settings(database_url=writable_database_url, write_rate_per_minute=1_000_000)
     with LiveServer(settings) as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 @pytest.mark.parametrize("role", [None, "researcher", "reviewer", "editor", "admin"])

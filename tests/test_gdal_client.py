@@ -6,7 +6,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-import pyogrio
+import pyogrio  # type: ignore[import-untyped]  # pyogrio ships no stubs or py.typed
 import pytest
 import shapely
 from sqlalchemy import Engine, create_engine, text

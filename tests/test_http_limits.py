@@ -4,6 +4,7 @@ configuration (api/http_server.py): bounded headers, a deadline for them, idle s
 import json
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +41,7 @@ def _send_until_closed(client: socket.socket, limit: int) -> int:
     return sent
 
 
-def _answer(client: socket.socket) -> tuple[int, dict[str, object]]:
+def _answer(client: socket.socket) -> tuple[int, dict[str, Any]]:
     """Status and problem body of a response that ends with the connection."""
     data = b""
     while chunk := client.recv(65536):

@@ -6,19 +6,23 @@ lon/lat rectangle test, or the Geod.inv distance from a circle's centre — neve
 engine's polygons, densification or interval code. Positions are compared with Geod.inv.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from shapely.geometry import MultiPolygon
 
 from app.core.geodesy.circle import geodesic_circle
+from app.core.risk.check import RouteCheck, Segment
 from app.core.risk.hazards import Hazard, HazardLayer
 from tests.routing import GEOD, NM, along, check, crossing, length_m, plan, rectangle, zone
 
 TOLERANCE_M = 100.0
 
 
-def _in_box(min_lon: float, min_lat: float, max_lon: float, max_lat: float):  # type: ignore[no-untyped-def]
+def _in_box(
+    min_lon: float, min_lat: float, max_lon: float, max_lat: float
+) -> Callable[[float, float], bool]:
     return lambda lon, lat: min_lon <= lon <= max_lon and min_lat <= lat <= max_lat
 
 
@@ -26,7 +30,7 @@ def _gap_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(GEOD.inv(a[0], a[1], b[0], b[1])[2])
 
 
-def _hazardous(result):  # type: ignore[no-untyped-def]
+def _hazardous(result: RouteCheck) -> list[Segment]:
     return [s for s in result.segments if s.hazards]
 
 
@@ -81,7 +85,7 @@ def test_trans_pacific_route_across_a_zone_spanning_180() -> None:
     # One zone, 170°E to 170°W, stored as RFC 7946 says: two parts either side of 180°.
     spanning = MultiPolygon(
         [rectangle(170.0, 30.0, 180.0, 60.0), rectangle(-180.0, 30.0, -170.0, 60.0)]
-    )  # type: ignore[list-item]
+    )
     start, end = (140.0, 35.0), (-122.0, 37.0)
     result = check([zone(spanning)], plan([start, end]))
 
@@ -204,7 +208,7 @@ def test_route_along_the_antimeridian_inside_a_zone_split_there() -> None:
     # up the 180° line itself. Expected: inside from 10°S to 10°N, distances by Geod.inv.
     split = MultiPolygon(
         [rectangle(175.0, -10.0, 180.0, 10.0), rectangle(-180.0, -10.0, -175.0, 10.0)]
-    )  # type: ignore[list-item]
+    )
     result = check([zone(split)], plan([(180.0, -20.0), (180.0, 20.0)]))
     (inside,) = _hazardous(result)
     assert abs(inside.start_m - length_m((180.0, -20.0), (180.0, -10.0))) < TOLERANCE_M

@@ -4,6 +4,7 @@ the README, GeoJSON output, the batch stream, and every bad input as a 4xx probl
 import concurrent.futures
 import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -264,7 +265,7 @@ def test_oversize_body_is_413(layers_server: LiveServer) -> None:
 
 
 def test_chunked_oversize_body_is_413(layers_server: LiveServer) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         yield b'{"waypoints": ['
         for _ in range(100):
             yield b'{"lat": 0, "lon": 0, "name": "' + b"x" * 60_000 + b'"},'
@@ -340,7 +341,8 @@ def test_route_checks_take_turns_with_a_batch_and_all_finish(layers_server: Live
     def single(_: int) -> dict[str, Any]:
         response = httpx.post(url, json=BAKU_GROZNY, timeout=60)
         assert response.status_code == 200
-        return response.json()["summary"]
+        summary: dict[str, Any] = response.json()["summary"]
+        return summary
 
     def batch() -> list[str]:
         response = httpx.post(f"{url}/batch", json={"routes": [BAKU_GROZNY] * 20}, timeout=120)

@@ -31,7 +31,11 @@ def one_at_a_time(loaded_database_url: str) -> Iterator[LiveServer]:
 def _length_nm(points: list[list[float]]) -> float:
     """Geodesic length of a polyline (pyproj, independent of the service)."""
     return (
-        sum(float(GEOD.inv(*points[i], *points[i + 1])[2]) for i in range(len(points) - 1)) / 1852.0
+        sum(
+            float(GEOD.inv(points[i][0], points[i][1], points[i + 1][0], points[i + 1][1])[2])
+            for i in range(len(points) - 1)
+        )
+        / 1852.0
     )
 
 

@@ -76,7 +76,9 @@ def test_within_many_matches_piecewise_within(
 
 @settings(max_examples=300)
 @given(st.lists(st.tuples(interval_lists(), interval_lists()), min_size=1, max_size=5))
-def test_intersect_by_key_matches_intersect(pairs: list[tuple[list, list]]) -> None:
+def test_intersect_by_key_matches_intersect(
+    pairs: list[tuple[list[tuple[float, float]], list[tuple[float, float]]]],
+) -> None:
     first = _sets([a for a, _ in pairs])
     second = _sets([b for _, b in pairs])
     got = intersect_by_key(first, first.owner, second).as_lists()
@@ -123,7 +125,9 @@ def applications(draw: st.DrawFn) -> tuple[list[list[tuple[float, float]]], list
 
 @settings(max_examples=300)
 @given(applications())
-def test_sweep_matches_a_direct_recount(case: tuple[list, list[float]]) -> None:
+def test_sweep_matches_a_direct_recount(
+    case: tuple[list[list[tuple[float, float]]], list[float]],
+) -> None:
     lists, raws = case
     total = 1_000.0
     spans = _sets(lists)

@@ -27,7 +27,7 @@ BOWTIE = {
 
 
 @pytest.fixture(scope="module")
-def keys(writable_database_url: str) -> Iterator[dict[str, str]]:
+def keys(writable_database_url: str) -> dict[str, str]:
     """One live key per role, and one revoked."""
     engine = create_engine(writable_database_url)
     secrets: dict[str, str] = {}
@@ -535,7 +535,9 @@ WRITE_ENDPOINTS = [
 def test_every_write_endpoint_needs_a_key_of_the_right_role(
     write_server: LiveServer, keys: dict[str, str], method: str, path: str, wrong_role: str
 ) -> None:
-    body = {"comment": "x"} if path.endswith(("verify", "reject")) else {"properties": {}}
+    body: dict[str, Any] = (
+        {"comment": "x"} if path.endswith(("verify", "reject")) else {"properties": {}}
+    )
     assert _problem(_call(write_server, method, path, json=body), 401)["status"] == 401
     assert (
         _problem(_call(write_server, method, path, keys["revoked"], json=body), 401)["status"]

@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from app.services.checkers import CheckerService
+from app.services.readiness_monitor import ReadinessMonitor
 from app.services.route_check_gate import RouteCheckGate
 from app.settings import Settings
 
@@ -35,7 +36,14 @@ def _route_check_gate(request: Request) -> RouteCheckGate:
     return gate
 
 
+def _readiness(request: Request) -> ReadinessMonitor:
+    """The application's readiness, checked in the background."""
+    monitor: ReadinessMonitor = request.app.state.readiness
+    return monitor
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
 RouteCheckGateDep = Annotated[RouteCheckGate, Depends(_route_check_gate)]
 CheckersDep = Annotated[CheckerService, Depends(_checkers)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+ReadinessDep = Annotated[ReadinessMonitor, Depends(_readiness)]

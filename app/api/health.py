@@ -5,11 +5,10 @@ from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
-from app.api.dependencies import EngineDep
+from app.api.dependencies import ReadinessDep
 from app.api.problems import Problem
 from app.api.responses import JsonResponse
 from app.metrics import REGISTRY
-from app.store.readiness import check_readiness
 
 router = APIRouter(tags=["health"])
 
@@ -26,9 +25,12 @@ async def healthz() -> JsonResponse:
     summary="The database is reachable, PostGIS present and migrations at head",
     responses={503: {"description": "Not ready; the problem document lists each check"}},
 )
-async def readyz(engine: EngineDep) -> JsonResponse:
+async def readyz(monitor: ReadinessDep) -> JsonResponse:
     """Ready only when every check passes; otherwise a 503 problem with the checks."""
-    readiness = await run_in_threadpool(check_readiness, engine)
+    # The background monitor's result when recent (answers at once under load), else checked now.
+    readiness = monitor.fresh()
+    if readiness is None:
+        readiness = await run_in_threadpool(monitor.check_now)
     if not readiness.ready:
         failing = ", ".join(
             f"{k}: {v}" for k, v in readiness.checks.items() if not v.startswith("ok")

@@ -11,3 +11,5 @@ BoolArray = NDArray[np.bool_]
 IndexArray = NDArray[np.int32]
 # Arrays stored and mapped by name (an index's parts shared between processes).
 NamedArrays = dict[str, NDArray[Any]]
+# Shapely geometries, one per element.
+GeometryArray = NDArray[np.object_]

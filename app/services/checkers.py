@@ -230,11 +230,13 @@ class CheckerService:
 
     def _whole(self, hazards: list[Hazard], incidents: list[Hazard]) -> RouteChecker:
         """A checker of these hazards, its edge arrays shared where a directory is set."""
+        # A build's temporaries are gigabytes at 100,000 zones; glibc keeps freed memory in its
+        # arenas unless asked to hand it back: once after reading (about 1 GB of rows and
+        # records there), once after indexing.
+        release_freed_memory()
         checker = RouteChecker(
             hazards, incidents, edges=self.shared.arrays([h.area for h in hazards])
         )
-        # A build's temporaries are gigabytes at 100,000 zones; glibc keeps freed memory in its
-        # arenas unless asked to hand it back.
         release_freed_memory()
         return checker
 

@@ -1,12 +1,13 @@
 """The edge arrays of whole checkers, shared by the worker processes of one host.
 
 Most of a checker's memory is its edge grid (`core/risk/lateral.edge_arrays_of`). The first
-process to need the grid of a set of areas builds it and writes it to a directory in shared
-memory (`/dev/shm` by default); every process then maps those files read-only, so the pages are
-held once however many workers use them. Files are named by a digest of the areas themselves
-(their WKB), so a process can never map the grid of other areas. A lock file makes the others
-wait for the one build instead of repeating it. Old grids are removed as new ones arrive; a
-process that still maps one keeps its pages until it lets go (Linux keeps unlinked files alive).
+process to need the grid of a set of areas has it built, by a short-lived process of its own
+(`edge_builder`), in a directory in shared memory (`/dev/shm` by default); every process then
+maps those files read-only, so the pages are held once however many workers use them. Files
+are named by a digest of the areas themselves (their WKB), so a process can never map the grid
+of other areas. A lock file makes the others wait for the one build instead of repeating it.
+Old grids are removed as new ones arrive; a process that still maps one keeps its pages until
+it lets go (Linux keeps unlinked files alive).
 """
 
 import fcntl
@@ -14,6 +15,7 @@ import hashlib
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,8 +25,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from app import __version__
-from app.core.arrays import NamedArrays
+from app.core.arrays import GeometryArray, NamedArrays
 from app.core.risk import edge_grid, lateral
+from app.services import edge_builder
 
 log = logging.getLogger(__name__)
 # Grids kept in the directory besides the newest (checks as of earlier times use older ones).
@@ -36,10 +39,11 @@ _LAYOUT = hashlib.sha256(
 ).hexdigest()[:16]  # fmt: skip
 
 
-def digest(areas: Sequence[BaseGeometry]) -> str:
-    """A name for the grid of exactly these areas, in this order, laid out by this code."""
+def digest(wkbs: GeometryArray) -> str:
+    """A name for the grid of exactly these areas (as WKB), in this order, laid out by this
+    code."""
     hasher = hashlib.sha256(_LAYOUT.encode())
-    for wkb in shapely.to_wkb(np.array(areas, dtype=object)):
+    for wkb in wkbs:
         hasher.update(len(wkb).to_bytes(8, "little"))
         hasher.update(wkb)
     return hasher.hexdigest()[:40]
@@ -73,12 +77,12 @@ class SharedEdges:
                     self.directory,
                 )
                 return None
-            name = digest(areas)
-            target = self.directory / name
+            wkbs = shapely.to_wkb(np.array(areas, dtype=object))
+            target = self.directory / digest(wkbs)
             with (self.directory / ".lock").open("a+") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not target.is_dir():
-                    self._write(target, lateral.edge_arrays_of(areas))
+                    self._build(target, wkbs)
                     self.built += 1
                     self._prune(keep=target)
                 else:
@@ -88,14 +92,17 @@ class SharedEdges:
         except OSError:
             log.warning("shared checker directory %s unusable; building privately", self.directory)
             return None
+        except subprocess.CalledProcessError as error:
+            log.error("building the edge grid apart failed (%s); building privately", error)
+            return None
 
-    def _write(self, target: Path, arrays: NamedArrays) -> None:
-        """Write the arrays to a new directory and put it in place in one rename."""
+    def _build(self, target: Path, wkbs: GeometryArray) -> None:
+        """Build the arrays in a new directory, in a process of their own (`edge_builder`),
+        and put it in place in one rename."""
         assert self.directory is not None
         staging = Path(tempfile.mkdtemp(dir=self.directory, prefix=".staging-"))
         try:
-            for key, value in arrays.items():
-                np.save(staging / f"{key}.npy", np.ascontiguousarray(value))
+            edge_builder.build_apart(staging, wkbs)
             staging.rename(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -34,26 +34,46 @@ class EdgeGrid:
     over empty sea.
     """
 
-    def __init__(self, start: FloatArray, end: FloatArray, bucket_deg: float = BUCKET_DEG) -> None:
+    def __init__(
+        self,
+        start: FloatArray,
+        end: FloatArray,
+        bucket_deg: float = BUCKET_DEG,
+        slice_edges: int = BUILD_SLICE_EDGES,
+    ) -> None:
         # x and y columns, contiguous: `crossings` gathers from them.
         self.start = np.ascontiguousarray(start.T)
         self.end = np.ascontiguousarray(end.T)
         self.bucket_deg = bucket_deg
-        # In slices of edges: the temporaries of `_buckets` are several times the result.
-        # int32 halves the largest array; a grid of more than 2^31 edges would not fit anyway.
-        edge_parts, bucket_parts = [], []
-        for low in range(0, len(start), BUILD_SLICE_EDGES):
-            high = low + BUILD_SLICE_EDGES
-            edge, bucket = _buckets(bucket_deg, *_boxes(start[low:high], end[low:high]))
-            edge_parts.append((edge + low).astype(np.int32))
-            bucket_parts.append(bucket)
-        edges = np.concatenate(edge_parts) if edge_parts else np.zeros(0, dtype=np.int32)
-        buckets = np.concatenate(bucket_parts) if bucket_parts else np.zeros(0, dtype=np.int64)
-        del edge_parts, bucket_parts
-        order = np.argsort(buckets, kind="stable")
-        self.edges = edges[order]
-        self.occupied, first = np.unique(buckets[order], return_index=True)
-        self.offsets = np.append(first, len(order)).astype(np.int64)
+        # A counting sort, in slices of edges: one pass counts each bucket's edges, the next
+        # writes every edge to its place. Sorting all (edge, bucket) pairs at once held several
+        # arrays of one int64 per pair (12.9 GB at 100,000 zones); this holds the result, one
+        # count per grid bucket and one slice's temporaries. int32 edge indices halve the
+        # largest array (a grid of more than 2^31 edges would not fit anyway).
+        slices = [
+            (low, start[low : low + slice_edges], end[low : low + slice_edges])
+            for low in range(0, len(start), slice_edges)
+        ]
+        bucket_count = round(360 / bucket_deg) * round(180 / bucket_deg)
+        counts = np.zeros(bucket_count, dtype=np.int64)
+        for _, slice_start, slice_end in slices:
+            _, bucket = _buckets(bucket_deg, *_boxes(slice_start, slice_end))
+            counts += np.bincount(bucket, minlength=bucket_count)
+        first = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)])
+        self.edges = np.empty(int(first[-1]), dtype=np.int32)
+        cursor = first[:-1].copy()
+        for low, slice_start, slice_end in slices:
+            edge, bucket = _buckets(bucket_deg, *_boxes(slice_start, slice_end))
+            # Stable: within a bucket, edges stay in increasing order (slices come in order).
+            order = np.argsort(bucket, kind="stable")
+            edge, bucket = edge[order], bucket[order]
+            run_start = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+            run_length = np.diff(np.r_[run_start, len(bucket)])
+            rank = np.arange(len(bucket)) - np.repeat(run_start, run_length)
+            self.edges[cursor[bucket] + rank] = edge + low
+            cursor[bucket[run_start]] += run_length
+        self.occupied = np.flatnonzero(counts)
+        self.offsets = np.append(first[self.occupied], first[-1]).astype(np.int64)
 
     def arrays(self) -> NamedArrays:
         """Everything the grid holds, as named arrays (to be stored and mapped elsewhere)."""

@@ -15,7 +15,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
-from app.core.arrays import BoolArray, FloatArray, NamedArrays
+from app.core.arrays import BoolArray, FloatArray, GeometryArray, IntArray, NamedArrays
 from app.core.risk.edge_grid import BUCKET_DEG, EdgeGrid, crossings
 from app.core.routes.path import Densified
 from app.core.routes.piecewise import Interval
@@ -23,6 +23,8 @@ from app.core.routes.span_sets import SpanSets, empty, merge_runs
 
 # Crossings closer than this along the route are one crossing (a piece ending on an edge).
 SAME_CROSSING_M = 1e-3
+# Areas whose edges are extracted at a time (bounds the build's temporaries).
+EDGE_CHUNK_AREAS = 2_000
 
 
 class LateralIndex:
@@ -101,32 +103,53 @@ class LateralIndex:
         return merge_runs(SpanSets(owner[inside], low[inside], high[inside]), SAME_CROSSING_M)
 
 
-def edge_arrays_of(areas: Sequence[BaseGeometry]) -> NamedArrays:
+def edge_arrays_of(
+    areas: Sequence[BaseGeometry], chunk_areas: int = EDGE_CHUNK_AREAS
+) -> NamedArrays:
     """Every edge of the areas in a grid, and each edge's area (see `EdgeGrid`)."""
-    # Long edges are split (exactly: the new points lie on them) so none spans many buckets.
-    rings, ring_area = (
-        shapely.get_rings(
-            shapely.segmentize(
-                np.array([p for a in areas for p in shapely.get_parts(a)], dtype=object),
-                BUCKET_DEG,
-            ),
-            return_index=True,
-        )
-        if len(areas)
-        else (np.array([], dtype=object), np.array([], dtype=np.int64))
-    )
-    part_owner = np.array(
-        [n for n, a in enumerate(areas) for _ in shapely.get_parts(a)], dtype=np.int64
-    )
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    same_ring = coord_ring[1:] == coord_ring[:-1]
-    edge_owner = (
-        part_owner[ring_area[coord_ring[:-1][same_ring]]].astype(np.int32)
-        if len(areas)
-        else np.array([], dtype=np.int32)
-    )
-    grid = EdgeGrid(coords[:-1][same_ring], coords[1:][same_ring])
+    # In chunks of areas, twice: once to count the edges, once to write them in place. Only
+    # one chunk's split geometries, rings and coordinates are held at a time (holding every
+    # chunk's edges until the whole arrays could be sized took 1.7 GB at 100,000 zones).
+    chunks = range(0, len(areas), chunk_areas)
+    total = sum(_edge_count(areas[low : low + chunk_areas]) for low in chunks)
+    edge_owner = np.empty(total, dtype=np.int32)
+    # x and y rows, the layout the grid keeps.
+    start, end = np.empty((2, total)), np.empty((2, total))
+    at = 0
+    for low in chunks:
+        owner, chunk_start, chunk_end = _edges_of(areas[low : low + chunk_areas], low)
+        count = len(owner)
+        edge_owner[at : at + count] = owner
+        start[:, at : at + count] = chunk_start
+        end[:, at : at + count] = chunk_end
+        at += count
+    grid = EdgeGrid(start.T, end.T)
     return {"edge_owner": edge_owner, **grid.arrays()}
+
+
+def _rings_of(areas: Sequence[BaseGeometry]) -> tuple[GeometryArray, IntArray, IntArray]:
+    """The areas' rings, long edges split (exactly: the new points lie on them) so none spans
+    many grid buckets; each ring's part, and each part's area (numbered within `areas`)."""
+    parts, part_area = shapely.get_parts(np.array(areas, dtype=object), return_index=True)
+    rings, ring_part = shapely.get_rings(shapely.segmentize(parts, BUCKET_DEG), return_index=True)
+    return rings, ring_part, part_area
+
+
+def _edge_count(areas: Sequence[BaseGeometry]) -> int:
+    """How many edges `_edges_of` finds (a ring of n points has n - 1)."""
+    rings, _, _ = _rings_of(areas)
+    return int(np.maximum(shapely.get_num_coordinates(rings) - 1, 0).sum())
+
+
+def _edges_of(
+    areas: Sequence[BaseGeometry], first_area: int
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Each edge's area (numbered from `first_area`), start and end (x and y rows)."""
+    rings, ring_part, part_area = _rings_of(areas)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    same_ring = coord_ring[1:] == coord_ring[:-1]  # consecutive points of one ring: an edge
+    owner = (part_area[ring_part[coord_ring[:-1][same_ring]]] + first_area).astype(np.int32)
+    return owner, coords[:-1][same_ring].T, coords[1:][same_ring].T
 
 
 def _interpolate(
