@@ -7,7 +7,17 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from app import __version__
-from app.api import audit, editing, health, incident_reports, map_page, reviews, route_checks
+from app.api import (
+    audit,
+    editing,
+    health,
+    incident_reports,
+    map_page,
+    reviews,
+    route_checks,
+    watches,
+    webhooks,
+)
 from app.api.auth import reader
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import router as features
@@ -17,12 +27,15 @@ from app.api.request_metrics import RequestMetricsMiddleware
 from app.api.responses import JsonResponse
 from app.api.security_headers import SecurityHeadersMiddleware
 from app.api.trusted_hosts import TrustedHostsMiddleware
+from app.api.write_nudge import WriteNudgeMiddleware
 from app.logging_setup import configure_logging
 from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECKS_WAITING, watch
 from app.services.checkers import CheckerService
 from app.services.readiness_monitor import ReadinessMonitor
 from app.services.route_check_gate import RouteCheckGate
 from app.services.shared_edges import SharedEdges
+from app.services.watch_rechecks import WatchRechecker
+from app.services.webhook_delivery import WebhookDeliverer
 from app.settings import Settings, get_settings
 from app.store.engine import make_engine
 from app.store.readiness import check_readiness
@@ -52,9 +65,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = app.state.engine
         app.state.readiness = ReadinessMonitor(lambda: check_readiness(engine))
         app.state.readiness.start()
+        deliverer = WebhookDeliverer(
+            engine, settings.webhook_allow_private, settings.webhook_connect_timeout_s,
+            settings.webhook_read_timeout_s, settings.webhook_first_retry_s,
+        )  # fmt: skip
+        app.state.webhook_deliverer = deliverer
+        app.state.watch_rechecker = WatchRechecker(
+            engine, app.state.checkers, settings.public_url, settings.watch_recheck_interval_s,
+            on_alerts=deliverer.nudge,
+        )  # fmt: skip
+        app.state.watch_rechecker.start()
+        if settings.webhook_delivery:
+            deliverer.start()
         try:
             yield
         finally:
+            app.state.watch_rechecker.close()
+            deliverer.close()
             app.state.readiness.close()
             app.state.checkers.close()
             app.state.route_check_gate.close()
@@ -85,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # known by are answered (AIRSPACE_RISK_ALLOWED_HOSTS), others are a 400.
     app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(WriteNudgeMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     app.include_router(health.router)
@@ -93,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(route_checks.router, dependencies=readers)
     app.include_router(features.router, dependencies=readers)
     app.include_router(incident_reports.router)
+    # Before editing's /v1/{layer} routes, which would take /v1/watches for a layer's name.
+    app.include_router(watches.router)
+    app.include_router(webhooks.router)
     app.include_router(editing.router, dependencies=readers)
     app.include_router(reviews.router)
     app.include_router(audit.router)

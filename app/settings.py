@@ -99,6 +99,29 @@ class Settings(BaseSettings):
         description="Route checks that may wait for a turn in one process; beyond, 503 with "
         "Retry-After (a waiting check holds no thread).",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The service's address as its clients reach it: links in alerts and the "
+        "`source` of webhook events (written without a request to take the host from).",
+    )
+    watch_recheck_interval_s: float = Field(
+        default=0.5, gt=0, le=60, description="How often each process looks for data changes "
+        "and validity boundaries to re-check watches against.",
+    )  # fmt: skip
+    webhook_delivery: bool = Field(
+        default=True, description="Deliver webhooks from this process (off: alerts wait in "
+        "the outbox for a process that does).",
+    )  # fmt: skip
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow webhook URLs on private, loopback and link-local "
+        "addresses (for receivers inside the operator's own network).",
+    )  # fmt: skip
+    webhook_first_retry_s: float = Field(
+        default=5.0, gt=0, le=3_600, description="Wait before a failed delivery's first retry; "
+        "each later wait doubles (with jitter), up to an hour.",
+    )  # fmt: skip
+    webhook_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    webhook_read_timeout_s: float = Field(default=10.0, gt=0, le=120)
     geodata_dir: Path = Field(
         default=PROJECT_ROOT / "geodata", description="Where the bundled layers are read from."
     )

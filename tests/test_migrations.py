@@ -20,6 +20,12 @@ TABLES = {
     "idempotency_keys",
     "write_rate_buckets",
     "layer_changes",
+    "watches",
+    "watch_alerts",
+    "watch_state",
+    "webhook_subscriptions",
+    "webhook_deliveries",
+    "webhook_attempts",
 }
 
 
@@ -48,7 +54,7 @@ def test_upgrade_downgrade_upgrade() -> None:
                 text("SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING gist%'")
             ).scalar_one()
         engine.dispose()
-        assert gist == 3
+        assert gist == 4  # the three layers' geometries and the watches' corridors
     finally:
         drop_database(url)
 

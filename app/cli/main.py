@@ -12,6 +12,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess
 
 from app.api.http_server import server_config
 from app.cli.table import segment_table
+from app.cli.watches import watches_cli
 from app.core.layers.layer_file import LayerFileError
 from app.core.layers.vocabulary import Layer
 from app.core.risk.run import run_route_check
@@ -163,13 +164,14 @@ def stats() -> None:
     typer.echo(f"data_version {version}")
 
 
+cli.add_typer(watches_cli, name="watches")
 keys_cli = typer.Typer(help="Manage API keys (the secret is shown once).", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 
 
 @keys_cli.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option(help="researcher, reviewer, editor or admin.")],
+    role: Annotated[str, typer.Option(help="researcher, reviewer, editor, admin or dispatcher.")],
     name: Annotated[str, typer.Option(help="Who or what the key is for.")],
 ) -> None:
     """Create a key and print its secret once; only a hash is stored."""

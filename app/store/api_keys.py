@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from app.store.tables import api_keys
 
-ROLES = ("researcher", "reviewer", "editor", "admin")
+ROLES = ("researcher", "reviewer", "editor", "admin", "dispatcher")
 SECRET_PREFIX = "ark_"
 
 

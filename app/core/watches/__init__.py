@@ -1,0 +1,1 @@
+"""Watched flights: schedules, and what changed between two checks."""

@@ -1,0 +1,1 @@
+"""Webhooks: signing, safe targets, retry timing and the events sent."""

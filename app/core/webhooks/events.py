@@ -1,0 +1,26 @@
+"""The events webhooks carry: CloudEvents 1.0 in JSON (structured mode)."""
+
+from datetime import datetime
+from typing import Any
+
+ALERT_EVENT = "airspace-risk.watch.alert"
+TEST_EVENT = "airspace-risk.webhook.test"
+EVENT_TYPES = (ALERT_EVENT, TEST_EVENT)
+SPEC_VERSION = "1.0"
+
+
+def cloud_event(
+    event_type: str, event_id: str, source: str, subject: str, at: datetime, data: dict[str, Any]
+) -> dict[str, Any]:
+    """One event; `source` and `id` together identify it (receivers deduplicate on them, or on
+    the `webhook-id` header, which is the same id)."""
+    return {
+        "specversion": SPEC_VERSION,
+        "type": event_type,
+        "source": source,
+        "id": event_id,
+        "time": at.isoformat().replace("+00:00", "Z"),
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "data": data,
+    }

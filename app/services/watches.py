@@ -1,0 +1,154 @@
+"""Watched flights: registered with their first check, re-checked against the current layers."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from app.core.risk.check import RouteChecker
+from app.core.routes.resolve import RouteInputError
+from app.core.watches.changes import changes
+from app.core.watches.flights import (
+    WatchDefinition,
+    check_flight,
+    corridor_lines,
+    corridor_wkt,
+    departures_to_check,
+    flight_result,
+    hazards_in,
+    margin_nm,
+    result_key,
+)
+from app.services.checkers import CheckerService
+from app.store.watches import WatchRow, get_watch, insert_watch, replace_watch
+
+
+class WatchExists(Exception):
+    """A watch with that id is already registered."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A watch's flights checked now: the full reports, and what the watch keeps."""
+
+    reports: dict[str, dict[str, Any]]
+    results: dict[str, Any]
+    expires_at: datetime
+
+
+def definition_of(row: WatchRow) -> WatchDefinition:
+    """A stored watch's definition."""
+    return WatchDefinition.model_validate(
+        {"id": row.id, "check": row.request, "schedule": row.schedule,
+         "notify": {"at_least": row.notify_at_least}}
+    )  # fmt: skip
+
+
+def check_flights(
+    definition: WatchDefinition, checker: RouteChecker, version: int, now: datetime
+) -> Checked:
+    """Check every departure still to fly; RouteInputError names the field of a bad route."""
+    departures = definition.schedule.departures(now)
+    first = check_flight(definition, departures[0], checker, version)
+    arrival = datetime.fromisoformat(first["route"]["waypoints"][-1]["time"])
+    flight_time = arrival - departures[0]
+    reports = {result_key(departures[0]): first}
+    for departure in departures_to_check(definition, now, flight_time):
+        key = result_key(departure)
+        if key not in reports:
+            reports[key] = check_flight(definition, departure, checker, version)
+    wanted = {result_key(d) for d in departures_to_check(definition, now, flight_time)}
+    reports = {k: v for k, v in reports.items() if k in wanted}
+    return Checked(
+        reports=reports,
+        results={k: flight_result(v) for k, v in reports.items()},
+        expires_at=definition.schedule.last_departure() + max(flight_time, timedelta(0)),
+    )
+
+
+def register(
+    engine: Engine,
+    checkers: CheckerService,
+    key_id: int,
+    definition: WatchDefinition,
+    now: datetime,
+) -> tuple[WatchRow, Checked]:
+    """Check the flights and store the watch; WatchExists when its id is taken."""
+    lines = corridor_lines(definition.check)
+    version, checker = checkers.checker_for(engine)
+    checked = check_flights(definition, checker, version, now)
+    if checked.expires_at <= now:
+        raise RouteInputError("schedule", "the last flight of this schedule has already landed")
+    row = stored_form(definition, key_id, checked, version, now)
+    with engine.begin() as connection:
+        if not insert_watch(connection, row, corridor_wkt(lines), margin_nm(definition.check)):
+            raise WatchExists(row.id)
+    return row, checked
+
+
+def redefine(
+    engine: Engine,
+    checkers: CheckerService,
+    existing: WatchRow,
+    definition: WatchDefinition,
+    now: datetime,
+) -> tuple[WatchRow, Checked]:
+    """Store a changed definition with its new first check (PATCH)."""
+    lines = corridor_lines(definition.check)
+    version, checker = checkers.checker_for(engine)
+    checked = check_flights(definition, checker, version, now)
+    row = stored_form(definition, existing.key_id, checked, version, now, existing)
+    with engine.begin() as connection:
+        replace_watch(connection, row, corridor_wkt(lines), margin_nm(definition.check))
+    return row, checked
+
+
+def stored_form(
+    definition: WatchDefinition,
+    key_id: int,
+    checked: Checked,
+    version: int,
+    now: datetime,
+    existing: WatchRow | None = None,
+) -> WatchRow:
+    """The stored form of a watch."""
+    return WatchRow(
+        id=definition.id or (existing.id if existing else f"w-{uuid.uuid4().hex[:20]}"),
+        key_id=key_id,
+        request=definition.check.model_dump(mode="json", exclude_none=True),
+        schedule=definition.schedule.model_dump(mode="json", by_alias=True, exclude_none=True),
+        notify_at_least=definition.notify.at_least,
+        last_departure=definition.schedule.last_departure(),
+        expires_at=checked.expires_at,
+        hazards=hazards_in(checked.results),
+        last_results=checked.results,
+        checked_version=version,
+        created_at=existing.created_at if existing else now,
+        updated_at=now,
+    )
+
+
+def recheck_watch(
+    connection: Connection, watch_id: str, checker: RouteChecker, version: int, now: datetime
+) -> tuple[WatchRow, Checked, list[dict[str, Any]]] | None:
+    """Check a stored watch again: its row (locked), the new results and every change of the
+    flights checked both times (each change with its flight's departure); None if it is gone."""
+    row = get_watch(connection, watch_id, lock=True)
+    if row is None:
+        return None
+    definition = definition_of(row)
+    try:
+        checked = check_flights(definition, checker, version, now)
+    except RouteInputError:
+        # The route no longer resolves (an airport left the data): nothing to compare.
+        return None
+    found: list[dict[str, Any]] = []
+    for key, result in checked.results.items():
+        before = row.last_results.get(key)
+        if before is None:
+            continue  # a flight new to the horizon: its first check is its baseline
+        for change in changes(before["fingerprint"], result["fingerprint"]):
+            found.append({"departure_time": key, **change})
+    return row, checked, found

@@ -1,0 +1,165 @@
+"""Delivering webhooks from the outbox: signed, retried with backoff, logged per attempt.
+
+Every process may deliver: a delivery is claimed with SKIP LOCKED and a lease, so each attempt
+is made by one process; a process that dies mid-attempt leaves the lease to run out and the
+delivery is tried again (at least once; receivers deduplicate on `webhook-id`). 2xx is done;
+410 Gone disables the endpoint; anything else is tried again later (exponential backoff with
+jitter, never sooner than the receiver's Retry-After) until the delivery is two days old.
+"""
+
+import logging
+import random
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import Engine
+
+from app.core.webhooks.retries import next_attempt, retry_after_s
+from app.core.webhooks.signing import signed_headers
+from app.core.webhooks.targets import UnsafeTarget, check_addresses, check_url
+from app.store.webhooks import (
+    Delivery,
+    claim_due,
+    disable_subscription,
+    finish,
+    record_attempt,
+    retry_at,
+)
+
+log = logging.getLogger(__name__)
+CLAIM_BATCH = 10
+EXCERPT_CHARS = 512
+CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses a host name resolves to (empty when it does not)."""
+    try:
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port)})
+    except (socket.gaierror, UnicodeError):
+        return []
+
+
+def safe_target(url: str, allow_private: bool) -> None:
+    """Refuse a URL the service must not call (see core/webhooks/targets.py)."""
+    host, port = check_url(url)
+    check_addresses(resolve(host, port), allow_private)
+
+
+class WebhookDeliverer:
+    """Delivers due webhooks on a thread of its own."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        allow_private: bool,
+        connect_timeout_s: float,
+        read_timeout_s: float,
+        first_retry_s: float,
+        interval_s: float = 0.5,
+    ) -> None:
+        self.engine = engine
+        self.allow_private = allow_private
+        self.timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
+        self.lease_s = connect_timeout_s + read_timeout_s + 30.0
+        self.interval_s = interval_s
+        self.first_retry_s = first_retry_s
+        self._rng = random.Random()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Deliver in the background from now on."""
+        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """Look for due deliveries now (alerts were just written)."""
+        self._wake.set()
+
+    def close(self) -> None:
+        """Stop after the attempts under way."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        """Deliver what is due, again and again, until closed."""
+        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+            while not self._stop.is_set():
+                try:
+                    if self.deliver_due(client) == CLAIM_BATCH:
+                        continue  # more may be due
+                except Exception:
+                    log.exception("webhook delivery round failed; it runs again")
+                self._wake.wait(self.interval_s)
+                self._wake.clear()
+
+    def deliver_due(self, client: httpx.Client) -> int:
+        """Claim due deliveries and make one attempt at each; how many were claimed."""
+        with self.engine.begin() as connection:
+            claimed = claim_due(connection, CLAIM_BATCH, self.lease_s)
+        for delivery in claimed:
+            self._attempt(client, delivery)
+        return len(claimed)
+
+    def _attempt(self, client: httpx.Client, delivery: Delivery) -> None:
+        """One attempt: send, log it, and settle what comes next."""
+        started = datetime.now(UTC)
+        clock = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        excerpt: str | None = None
+        retry_after: float | None = None
+        try:
+            safe_target(delivery.url, self.allow_private)
+            headers = signed_headers(delivery.id, started, delivery.body, delivery.secrets)
+            with client.stream(
+                "POST", delivery.url, content=delivery.body.encode(),
+                headers={**headers, "content-type": CONTENT_TYPE,
+                         "user-agent": "airspace-risk-webhooks"},
+            ) as response:  # fmt: skip
+                status = response.status_code
+                excerpt = _excerpt(response)
+                retry_after = retry_after_s(response.headers.get("retry-after"), started)
+        except UnsafeTarget as refused:
+            error = f"refused: {refused}"
+        except httpx.HTTPError as failed:
+            error = f"{type(failed).__name__}: {failed}"[:EXCERPT_CHARS]
+        duration_ms = (time.perf_counter() - clock) * 1000.0
+        with self.engine.begin() as connection:
+            record_attempt(
+                connection, delivery.id, delivery.attempts, started, duration_ms, status, error,
+                excerpt,
+            )  # fmt: skip
+            if status is not None and 200 <= status < 300:
+                finish(connection, delivery.id, "delivered", status)
+            elif status == 410:
+                disable_subscription(
+                    connection, delivery.subscription_id, "the endpoint answered 410 Gone"
+                )
+                finish(connection, delivery.id, "failed", status)
+            else:
+                moment = next_attempt(
+                    delivery.attempts, delivery.created_at, datetime.now(UTC), retry_after,
+                    self._rng, self.first_retry_s,
+                )  # fmt: skip
+                if moment is None:
+                    finish(connection, delivery.id, "failed", status)
+                else:
+                    retry_at(connection, delivery.id, moment, status)
+
+
+def _excerpt(response: httpx.Response) -> str:
+    """The start of a response body (never more is read or kept)."""
+    kept = b""
+    for chunk in response.iter_bytes():
+        kept += chunk
+        if len(kept) >= EXCERPT_CHARS:
+            break
+    return kept[:EXCERPT_CHARS].decode("utf-8", errors="replace")
