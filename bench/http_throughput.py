@@ -84,14 +84,14 @@ end
 """
 
 
-def setup_database(env: dict[str, str]) -> None:
+def setup_database(env: dict[str, str], cwd: Path = ROOT) -> None:
     for args in (["db", "create"], ["db", "upgrade"], ["load"]):
         subprocess.run(
             [str(BIN / "airspace-risk"), *args],
             env=env,
             check=True,
             timeout=300,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
         )
 

@@ -66,18 +66,22 @@ INSERT = text(
 )
 
 
-def database_url(count: int) -> str:
-    """The bench database for a zone count."""
-    return f"{SERVER}/airspace_risk_bench_serving_{count}"
+def database_url(count: int, app_root: Path = ROOT) -> str:
+    """The bench database for a zone count and a checkout (each migrated by its own code)."""
+    suffix = "" if app_root == ROOT else "_baseline"
+    return f"{SERVER}/airspace_risk_bench_serving_{count}{suffix}"
 
 
-def prepare(count: int) -> None:
-    """Create the database with the bundled layers and the synthetic zones (once)."""
-    url = database_url(count)
-    env = {**os.environ, "DATABASE_URL": url}
-    setup_database(env)
+def prepare(count: int, app_root: Path = ROOT) -> None:
+    """Create the database with the bundled layers and the synthetic zones (once), with the
+    code (migrations included) of `app_root`."""
+    url = database_url(count, app_root)
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(app_root)}
+    setup_database(env, cwd=app_root)
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as connection:
+        # The zones earlier runs' write-to-visible measurements added.
+        connection.execute(text("DELETE FROM conflict_zones WHERE issuer = 'BENCH-WRITE'"))
         have = connection.execute(
             text("SELECT count(*) FROM conflict_zones WHERE issuer = 'BENCH'")
         ).scalar_one()
@@ -238,7 +242,7 @@ def write_to_visible(base: str, key: str, count: int) -> dict[str, float]:
         "properties": {
             "id": zone_id, "name": "Bench write", "level": 3, "firs": [],
             "published_at": "2026-01-01T00:00:00Z", "valid_from": "2026-01-01T00:00:00Z",
-            "end_basis": "until_further_notice", "threat": "bench", "issuer": "BENCH",
+            "end_basis": "until_further_notice", "threat": "bench", "issuer": "BENCH-WRITE",
             "instrument": "bench", "sources": ["https://example.org/bench"],
             "certainty": "low",
         },
@@ -277,8 +281,8 @@ def _one_check(base: str) -> httpx.Response:
 def measure(count: int, workers: int, app_root: Path) -> dict[str, Any]:
     """Everything for one zone count, with the service's code from `app_root` (this checkout,
     or a checkout of a baseline commit)."""
-    prepare(count)
-    url = database_url(count)
+    prepare(count, app_root)
+    url = database_url(count, app_root)
     # The code under test comes first on the path (uvicorn puts its working directory first).
     code = {"PYTHONPATH": str(app_root)}
     shutil.rmtree(BUILD_ONLY_SHARED, ignore_errors=True)
