@@ -1,5 +1,6 @@
 """What an operator measures, in Prometheus form (GET /metrics): requests and their latency,
-the route-check queue, checker builds, and database connections in use."""
+the route-check queue, checker builds, database connections in use, watch re-checks, alerts
+and webhook attempts."""
 
 from collections.abc import Callable
 
@@ -36,6 +37,23 @@ ROUTE_CHECKS_RUNNING = Gauge(
 DB_CONNECTIONS_IN_USE = Gauge(
     "airspace_risk_db_connections_in_use",
     "Pooled database connections checked out.",
+    registry=REGISTRY,
+)
+
+
+WATCH_PASSES = Histogram(
+    "airspace_risk_watch_recheck_seconds",
+    "Re-check passes that checked watches again, and how long each took.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+    registry=REGISTRY,
+)
+WATCH_ALERTS = Counter(
+    "airspace_risk_watch_alerts", "Alerts written for watched flights.", registry=REGISTRY
+)
+WEBHOOK_ATTEMPTS = Counter(
+    "airspace_risk_webhook_attempts",
+    "Webhook delivery attempts by outcome (delivered, retry, failed, gone).",
+    ["outcome"],
     registry=REGISTRY,
 )
 

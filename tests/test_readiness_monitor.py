@@ -102,3 +102,35 @@ def test_the_thread_refreshes_the_result() -> None:
     assert answer is not None
     assert answer.ready
     assert seen[:2] == [False, True]
+
+
+def test_while_a_check_is_under_way_the_previous_result_stands_until_it_is_late() -> None:
+    clock = Clock()
+    release = threading.Event()
+    entered = threading.Event()
+    calls = [0]
+
+    def check() -> Readiness:
+        calls[0] += 1
+        if calls[0] == 2:  # the second check hangs (a database that does not answer)
+            entered.set()
+            release.wait(5)
+        return Readiness({}, True)
+
+    monitor = ReadinessMonitor(check, interval_s=1.0, max_age_s=2.5, clock=clock)
+    monitor.check_now()
+    clock.now += 2.0
+    hanging = threading.Thread(target=monitor.check_now)
+    hanging.start()
+    assert entered.wait(5)
+    clock.now += 2.0  # the first result is 4 s old, the check under way 2 s
+    assert monitor.fresh() is not None
+    clock.now += 1.0  # the check under way is 3 s old: late
+    assert monitor.fresh() is None
+    assert monitor.age_s() == 5.0
+    release.set()
+    hanging.join(5)
+    assert monitor.age_s() == 3.0  # its result counts from when it started: late as well
+    assert monitor.fresh() is None
+    monitor.check_now()
+    assert monitor.fresh() is not None

@@ -323,3 +323,68 @@ def _wait_for_pending(engine: Engine, watch_id: str) -> str:
             return str(found)
         time.sleep(0.1)
     raise AssertionError("no alert was written")
+
+
+def test_two_servers_deliver_each_alert_once(database: str, engine: Engine) -> None:
+    dispatcher, editor = _key(engine, "dispatcher"), _key(engine, "editor")
+    with (
+        Receiver() as receiver,
+        LiveServer(_settings(database)) as one,
+        LiveServer(_settings(database)) as two,
+        httpx.Client(base_url=one.url, timeout=60) as client,
+    ):
+        _subscribe(client, dispatcher, receiver.url)
+        for n in range(4):
+            _watch(client, dispatcher, f"pair-watch-{n}")
+        written = httpx.post(
+            f"{two.url}/v1/conflict-zones", json=_zone("across-pair", ACROSS),
+            headers=_auth(editor), timeout=60,
+        )  # fmt: skip
+        assert written.status_code == 201, written.text
+        got = receiver.wait_for(4, WAIT_S)
+        # Both servers poll the outbox; a few passes more, and still one delivery per alert.
+        _rechecked_after(engine, _db_now(engine))
+        time.sleep(1.0)
+    ids = [g.headers["webhook-id"] for g in receiver.received]
+    assert len(got) >= 4
+    assert len(ids) == len(set(ids)) == 4
+    watches = {_event_data(g.body)["watch"]["id"] for g in receiver.received}
+    assert watches == {f"pair-watch-{n}" for n in range(4)}
+
+
+def test_a_receiver_down_for_a_while_gets_the_alert_when_it_is_back(
+    database: str, engine: Engine
+) -> None:
+    dispatcher, editor = _key(engine, "dispatcher"), _key(engine, "editor")
+    receiver = Receiver()  # not listening yet: connections are refused
+    with (
+        LiveServer(_settings(database)) as server,
+        httpx.Client(base_url=server.url, timeout=60) as client,
+    ):
+        subscription = _subscribe(client, dispatcher, receiver.url)
+        _watch(client, dispatcher, "down-watch")
+        written = client.post(
+            "/v1/conflict-zones", json=_zone("across-down", ACROSS), headers=_auth(editor)
+        )
+        assert written.status_code == 201, written.text
+        # Wait until at least two attempts have failed against the closed port.
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            log = client.get(
+                f"/v1/webhooks/{subscription['id']}/deliveries", headers=_auth(dispatcher)
+            ).json()["deliveries"]
+            if (log and len(log[0]["attempt_log"]) >= 2) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        (delivery,) = log
+        assert all(a["status_code"] is None for a in delivery["attempt_log"])
+        assert all(a["error"] for a in delivery["attempt_log"])
+        with receiver:
+            (got,) = receiver.wait_for(1, WAIT_S)
+        assert got.headers["webhook-id"] == delivery["id"]
+
+
+def _event_data(body: bytes) -> dict[str, Any]:
+    """The data of a CloudEvent body."""
+    data: dict[str, Any] = orjson.loads(body)["data"]
+    return data

@@ -85,6 +85,8 @@ def test_roles(server: tuple[LiveServer, Engine]) -> None:
         (_watch_body("b3", check={**FLIGHT, "departure_time": "2026-12-01T00:00:00Z"}), "body"),
         (_watch_body("b4", notify={"at_least": "severe"}), "notify.at_least"),
         (_watch_body("b5 has spaces"), "id"),
+        (_watch_body("b6", schedule={"daily": {"at": "06:00", "from": "2020-01-01",
+                                               "until": "2020-01-05"}}), "schedule"),
     ],
 )  # fmt: skip
 def test_bad_watches_are_problems_naming_the_field(
@@ -120,6 +122,12 @@ def test_patch_and_delete(server: tuple[LiveServer, Engine]) -> None:
         rescheduled = client.patch("/v1/watches/p1", json={"schedule": window})
         assert rescheduled.status_code == 200, rescheduled.text
         assert len(rescheduled.json()["checks"]) == 3  # 06:00, 07:00, 08:00
+        timed = client.patch("/v1/watches/p1", json={"check": {**FLIGHT, "as_of": _tomorrow()}})
+        assert "check" in _problem(timed, 422)["detail"]
+        landed = client.patch(
+            "/v1/watches/p1", json={"schedule": {"departure_time": "2020-01-01T00:00:00Z"}}
+        )
+        assert _problem(landed, 422)["field"] == "schedule"
         assert client.delete("/v1/watches/p1").status_code == 204
         _problem(client.get("/v1/watches/p1"), 404)
 

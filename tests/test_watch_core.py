@@ -44,7 +44,8 @@ def test_daily_flights_within_the_horizon_from_yesterday_on() -> None:
     # Yesterday's flight may still be in the air; the last is the last one within 7 days.
     assert got[0] == datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
     assert all(b - a == timedelta(days=1) for a, b in itertools.pairwise(got))
-    assert got[-1] <= NOW + DAILY_HORIZON < got[-1] + timedelta(days=1)
+    # Whole UTC days: the last is the flight on the day seven days from now.
+    assert got[-1] == datetime.combine((NOW + DAILY_HORIZON).date(), got[0].timetz())
     assert schedule.last_departure() == datetime(2027, 1, 31, 23, 30, tzinfo=UTC)
 
 
@@ -169,8 +170,10 @@ def test_retry_after_is_honoured_and_the_delivery_given_up_after_two_days() -> N
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://example.org/", "http:///nohost", "https://user:pw@example.org/", "file:///etc"]
-)
+    "url",
+    ["ftp://example.org/", "http:///nohost", "https://user:pw@example.org/", "file:///etc",
+     "http://[::1"],
+)  # fmt: skip
 def test_urls_other_than_plain_http_are_refused(url: str) -> None:
     with pytest.raises(UnsafeTarget):
         check_url(url)
@@ -179,7 +182,7 @@ def test_urls_other_than_plain_http_are_refused(url: str) -> None:
 @pytest.mark.parametrize(
     "address",
     ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1",
-     "::ffff:127.0.0.1", "100.64.0.1", "0.0.0.0"],
+     "::ffff:127.0.0.1", "100.64.0.1", "0.0.0.0", "64:ff9b::a9fe:a9fe", "2002:0a00:0001::1"],
 )  # fmt: skip
 def test_internal_addresses_are_refused_unless_allowed(address: str) -> None:
     with pytest.raises(UnsafeTarget):
@@ -202,3 +205,14 @@ def test_signatures_verify_with_the_library_and_both_secrets_during_a_rotation()
         assert Webhook(secret).verify(body, headers) == {"specversion": "1.0"}
     with pytest.raises(Exception, match="signature"):
         Webhook(new_secret()).verify(body, headers)
+
+
+def test_a_daily_schedule_starting_later_is_checked_at_its_first_flight() -> None:
+    later = Schedule.model_validate(
+        {"daily": {"at": "06:00", "from": "2027-01-10", "until": "2027-02-01"}}
+    )
+    assert later.departures(NOW) == [datetime(2027, 1, 10, 6, tzinfo=UTC)]
+    over = Schedule.model_validate(
+        {"daily": {"at": "06:00", "from": "2026-10-01", "until": "2026-11-01"}}
+    )
+    assert over.departures(NOW) == []

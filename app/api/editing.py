@@ -34,7 +34,7 @@ PATHS = {"conflict-zones": Layer.CONFLICT_ZONES, "engagement-areas": Layer.ENGAG
 READABLE_PATHS = {**PATHS, "incidents": Layer.INCIDENTS}  # a feature's history
 
 
-def known_layer(request: Request) -> None:
+async def known_layer(request: Request) -> None:
     """404 for a path under /v1/{layer} that names no layer, before any key is asked for: an
     unknown path is not found, whoever asks."""
     layer = request.path_params.get("layer")

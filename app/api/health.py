@@ -30,7 +30,15 @@ async def readyz(monitor: ReadinessDep) -> JsonResponse:
     # The background monitor's result when recent (answers at once under load), else checked now.
     readiness = monitor.fresh()
     if readiness is None:
-        readiness = await run_in_threadpool(monitor.check_now)
+        age_s = monitor.age_s()
+        if age_s is not None:
+            # The monitor has stalled (the database does not answer, or the process is starved):
+            # unknown, which is not ready; answered at once, without waiting for it.
+            raise Problem(
+                503, f"not ready (readiness unknown: no check has completed for {age_s:.0f} s)",
+                "not-ready", extra={"checks": {"readiness": "unknown"}},
+            )  # fmt: skip
+        readiness = await run_in_threadpool(monitor.check_now)  # the first, at start-up
     if not readiness.ready:
         failing = ", ".join(
             f"{k}: {v}" for k, v in readiness.checks.items() if not v.startswith("ok")

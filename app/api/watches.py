@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
@@ -20,7 +20,14 @@ from app.core.routes.resolve import RouteInputError
 from app.core.watches.flights import Notify, WatchDefinition
 from app.core.watches.schedule import Schedule
 from app.services.route_check_gate import ClientGone, GateFull
-from app.services.watches import Checked, WatchExists, definition_of, redefine, register
+from app.services.watches import (
+    Checked,
+    WatchExists,
+    WatchGone,
+    definition_of,
+    redefine,
+    register,
+)
 from app.store.api_keys import ApiKey
 from app.store.watch_alerts import list_alerts, newest_alert_id
 from app.store.watches import WatchRow, delete_watch, get_watch, list_watches
@@ -117,6 +124,16 @@ def _route_problem(error: RouteInputError) -> Problem:
     return Problem(
         422, str(error), "invalid-route", "Invalid route", [FieldError(field, error.reason)]
     )
+
+
+def _invalid_patch(error: ValidationError) -> Problem:
+    """A patch whose result is not a valid watch, naming each field."""
+    errors = [
+        FieldError(".".join(str(part) for part in e["loc"]) or "body", e["msg"])
+        for e in error.errors()
+    ]
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+    return Problem(422, detail, "invalid-watch", "Invalid watch", errors)
 
 
 def _created(row: WatchRow, checked: Checked, settings_url: str) -> dict[str, Any]:
@@ -239,6 +256,10 @@ async def update_watch(
         row, checked = await gate.run(work, request.is_disconnected)
     except RouteInputError as error:
         raise _route_problem(error) from None
+    except ValidationError as error:
+        raise _invalid_patch(error) from None
+    except WatchGone:
+        raise Problem(404, f"no watch {watch_id!r}", "not-found") from None
     except GateFull:
         raise unavailable(
             "too many checks are waiting; try again shortly", "busy", RETRY_AFTER_BUSY_S

@@ -17,6 +17,7 @@ runs again), and a change rolled back was never logged, so it never alerts.
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,8 +31,9 @@ from app.core.routes.request import MAX_INCIDENT_RADIUS_NM
 from app.core.watches.changes import hazard_key, worth_alerting
 from app.core.watches.flights import hazards_in
 from app.core.webhooks.events import ALERT_EVENT, cloud_event
+from app.metrics import WATCH_ALERTS, WATCH_PASSES
 from app.services.checkers import CheckerService
-from app.services.watches import recheck_watch
+from app.services.watches import Checked, recheck_watch
 from app.store.layer_stats import data_version
 from app.store.watch_alerts import (
     advance_recheck_state,
@@ -42,12 +44,20 @@ from app.store.watch_alerts import (
     insert_alert,
     log_starts_at,
 )
-from app.store.watches import affected_watch_ids, live_watches, mark_checked, save_results
+from app.store.watches import (
+    WatchRow,
+    affected_watch_ids,
+    live_watches,
+    mark_checked,
+    save_results,
+    stale_watches,
+)
 from app.store.webhooks import enqueue, subscribers
 
 log = logging.getLogger(__name__)
 CATALOGUE = "air_defence_systems"
 MAX_CAUSES = 20
+BOUNDARY_INTERVAL_S = 5.0
 
 
 class WatchRechecker:
@@ -60,12 +70,14 @@ class WatchRechecker:
         public_url: str,
         interval_s: float,
         on_alerts: Callable[[], None] = lambda: None,
+        boundary_interval_s: float = BOUNDARY_INTERVAL_S,
     ) -> None:
         self.engine = engine
         self.checkers = checkers
         self.public_url = public_url.rstrip("/")
         self.interval_s = interval_s
         self.on_alerts = on_alerts
+        self.boundary_interval_s = boundary_interval_s
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -109,30 +121,49 @@ class WatchRechecker:
                 return 0  # another process is re-checking
             rechecked, clock = state
             now = connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+            # Validity boundaries are looked for every few seconds, not on every pass (a scan
+            # of the layers); the clock moves only when they were.
+            boundaries_due = (now - clock).total_seconds() >= self.boundary_interval_s
+            if (
+                data_version(connection) == rechecked
+                and not boundaries_due
+                and not stale_watches(connection, rechecked, now)
+            ):
+                return 0  # nothing new: the cheap way out, every interval, in every process
             live = live_watches(connection, now)
             if not live:
                 # Nothing to re-check; a watch registered meanwhile is older than the cursor
                 # and is checked by the next pass.
                 advance_recheck_state(connection, data_version(connection), now)
                 return 0
+            until = now if boundaries_due else clock  # how far the clock has been looked at
             version, checker = self.checkers.checker_for(self.engine)
             if version < rechecked:
                 return 0  # this process's checker is older than the cursor: next time
             logged = changes_between(connection, rechecked, version)
-            moved = boundaries_between(connection, clock, now)
-            ids = self._watches_to_check(connection, logged, moved, live, rechecked, clock, now)
+            moved = boundaries_between(connection, clock, until)
+            ids = self._watches_to_check(connection, logged, moved, live, rechecked, clock, until)
             if log_starts_at(connection) > rechecked:
                 ids = [i for i, _, _ in live]  # the log does not reach back: check every watch
             features = sorted({(layer, f) for _, layer, f in logged} | set(moved))
             causes = {
                 hazard_key(c["layer"], c["id"]): c for c in feature_causes(connection, features)
             }
+            started = time.perf_counter()
+            failed = set()
             for watch_id in ids:
-                alerts += self._recheck(connection, watch_id, checker, version, now, moved, causes)
+                outcome = self._recheck(connection, watch_id, checker, version, now, moved, causes)
+                if outcome is None:
+                    failed.add(watch_id)  # stays behind the cursor: checked again next pass
+                else:
+                    alerts += outcome
             self.last_pass = (len(ids), alerts)
-            mark_checked(connection, [i for i, _, _ in live], version, now)
-            advance_recheck_state(connection, version, now)
+            if ids:
+                WATCH_PASSES.observe(time.perf_counter() - started)
+            mark_checked(connection, [i for i, _, _ in live if i not in failed], version, now)
+            advance_recheck_state(connection, version, until)
         self.passes += 1
+        WATCH_ALERTS.inc(alerts)  # counted once the transaction holding them committed
         return alerts
 
     def _watches_to_check(
@@ -165,12 +196,33 @@ class WatchRechecker:
         now: datetime,
         moved: list[tuple[str, str]],
         causes: dict[str, dict[str, Any]],
+    ) -> int | None:
+        """Check one watch again; write its alert and deliveries if worth it. 1 if alerted,
+        None if it failed."""
+        try:
+            # A savepoint: a watch that fails is logged and left for the next change, and the
+            # pass (every other watch's alerts, the cursor) still commits.
+            with connection.begin_nested():
+                done = recheck_watch(connection, watch_id, checker, version, now)
+                if done is None:
+                    return 0
+                return self._compare(connection, done, version, moved, causes)
+        except Exception:
+            log.exception("re-checking watch %s failed; the pass goes on", watch_id)
+            return None
+
+    def _compare(
+        self,
+        connection: Connection,
+        done: tuple[WatchRow, Checked, list[dict[str, Any]]],
+        version: int,
+        moved: list[tuple[str, str]],
+        causes: dict[str, dict[str, Any]],
     ) -> int:
-        """Check one watch again; write its alert and deliveries if worth it. 1 if alerted."""
-        done = recheck_watch(connection, watch_id, checker, version, now)
-        if done is None:
-            return 0
+        """Keep a watch's new results; write its alert and deliveries if worth it."""
         row, checked, found = done
+        if row.checked_version > version:
+            return 0  # checked with a newer checker already (registered or patched meanwhile)
         hazards = hazards_in(checked.results)
         save_results(connection, row.id, hazards, checked.results, version)
         if not worth_alerting(found, row.notify_at_least):
@@ -178,9 +230,9 @@ class WatchRechecker:
         # The records behind it: changed ones the flight meets now or met before; else (an
         # incident nearby, the catalogue) every changed record.
         met = set(hazards) | set(row.hazards)
-        cause = [causes[k] for k in sorted(causes) if k in met] or [
-            causes[k] for k in sorted(causes)
-        ][:MAX_CAUSES]
+        cause = ([causes[k] for k in sorted(causes) if k in met] or list(causes.values()))[
+            :MAX_CAUSES
+        ]
         summary = {k: checked.results[k]["summary"] for k in checked.results}
         alert_id, at = insert_alert(connection, row.id, version, cause, found, summary)
         waypoints = next(iter(checked.reports.values()))["route"]["waypoints"]

@@ -29,6 +29,10 @@ class WatchExists(Exception):
     """A watch with that id is already registered."""
 
 
+class WatchGone(Exception):
+    """The watch was deleted while it was being changed."""
+
+
 @dataclass(frozen=True)
 class Checked:
     """A watch's flights checked now: the full reports, and what the watch keeps."""
@@ -51,6 +55,8 @@ def check_flights(
 ) -> Checked:
     """Check every departure still to fly; RouteInputError names the field of a bad route."""
     departures = definition.schedule.departures(now)
+    if not departures:
+        raise RouteInputError("schedule", "no flight of this schedule is left to fly")
     first = check_flight(definition, departures[0], checker, version)
     arrival = datetime.fromisoformat(first["route"]["waypoints"][-1]["time"])
     flight_time = arrival - departures[0]
@@ -99,9 +105,12 @@ def redefine(
     lines = corridor_lines(definition.check)
     version, checker = checkers.checker_for(engine)
     checked = check_flights(definition, checker, version, now)
+    if checked.expires_at <= now:
+        raise RouteInputError("schedule", "the last flight of this schedule has already landed")
     row = stored_form(definition, existing.key_id, checked, version, now, existing)
     with engine.begin() as connection:
-        replace_watch(connection, row, corridor_wkt(lines), margin_nm(definition.check))
+        if not replace_watch(connection, row, corridor_wkt(lines), margin_nm(definition.check)):
+            raise WatchGone(row.id)
     return row, checked
 
 

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from app.core.webhooks.retries import next_attempt, retry_after_s
 from app.core.webhooks.signing import signed_headers
 from app.core.webhooks.targets import UnsafeTarget, check_addresses, check_url
+from app.metrics import WEBHOOK_ATTEMPTS
 from app.store.webhooks import (
     Delivery,
     claim_due,
@@ -39,14 +41,29 @@ def resolve(host: str, port: int) -> list[str]:
     """The addresses a host name resolves to (empty when it does not)."""
     try:
         return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port)})
-    except (socket.gaierror, UnicodeError):
+    except (socket.gaierror, UnicodeError, OSError):
         return []
 
 
-def safe_target(url: str, allow_private: bool) -> None:
-    """Refuse a URL the service must not call (see core/webhooks/targets.py)."""
+def safe_target(url: str, allow_private: bool) -> str:
+    """The checked address to send to; UnsafeTarget for a URL the service must not call (see
+    core/webhooks/targets.py)."""
     host, port = check_url(url)
-    check_addresses(resolve(host, port), allow_private)
+    addresses = resolve(host, port)
+    check_addresses(addresses, allow_private)
+    return addresses[0]
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the address already checked, the Host header, and the
+    TLS server name: the connection goes where the check looked (a name that resolves to a
+    public address when checked and to an internal one when connecting gets nowhere)."""
+    parts = urlsplit(url)
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal + (f":{parts.port}" if parts.port else "")
+    host_header = parts.netloc.rpartition("@")[2]
+    extensions = {"sni_hostname": parts.hostname or ""} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), {"host": host_header}, extensions
 
 
 class WebhookDeliverer:
@@ -101,12 +118,17 @@ class WebhookDeliverer:
                 self._wake.clear()
 
     def deliver_due(self, client: httpx.Client) -> int:
-        """Claim due deliveries and make one attempt at each; how many were claimed."""
-        with self.engine.begin() as connection:
-            claimed = claim_due(connection, CLAIM_BATCH, self.lease_s)
-        for delivery in claimed:
-            self._attempt(client, delivery)
-        return len(claimed)
+        """Claim due deliveries one at a time (each under a lease that covers one attempt) and
+        make one attempt at each; how many were attempted."""
+        attempted = 0
+        while attempted < CLAIM_BATCH and not self._stop.is_set():
+            with self.engine.begin() as connection:
+                claimed = claim_due(connection, 1, self.lease_s)
+            if not claimed:
+                break
+            self._attempt(client, claimed[0])
+            attempted += 1
+        return attempted
 
     def _attempt(self, client: httpx.Client, delivery: Delivery) -> None:
         """One attempt: send, log it, and settle what comes next."""
@@ -117,11 +139,12 @@ class WebhookDeliverer:
         excerpt: str | None = None
         retry_after: float | None = None
         try:
-            safe_target(delivery.url, self.allow_private)
+            address = safe_target(delivery.url, self.allow_private)
+            url, host, extensions = pinned(delivery.url, address)
             headers = signed_headers(delivery.id, started, delivery.body, delivery.secrets)
             with client.stream(
-                "POST", delivery.url, content=delivery.body.encode(),
-                headers={**headers, "content-type": CONTENT_TYPE,
+                "POST", url, content=delivery.body.encode(), extensions=extensions,
+                headers={**headers, **host, "content-type": CONTENT_TYPE,
                          "user-agent": "airspace-risk-webhooks"},
             ) as response:  # fmt: skip
                 status = response.status_code
@@ -129,30 +152,48 @@ class WebhookDeliverer:
                 retry_after = retry_after_s(response.headers.get("retry-after"), started)
         except UnsafeTarget as refused:
             error = f"refused: {refused}"
-        except httpx.HTTPError as failed:
+        except Exception as failed:  # any failure to send is a failed attempt, retried later
             error = f"{type(failed).__name__}: {failed}"[:EXCERPT_CHARS]
         duration_ms = (time.perf_counter() - clock) * 1000.0
+        outcome = self._settle(delivery, started, duration_ms, status, error, excerpt, retry_after)
+        WEBHOOK_ATTEMPTS.labels(outcome).inc()
+
+    def _settle(
+        self,
+        delivery: Delivery,
+        started: datetime,
+        duration_ms: float,
+        status: int | None,
+        error: str | None,
+        excerpt: str | None,
+        retry_after: float | None,
+    ) -> str:
+        """Log the attempt and decide what comes next; the outcome's name. Every write is
+        fenced by the attempt number: a process whose lease ran out changes nothing."""
         with self.engine.begin() as connection:
-            record_attempt(
+            if not record_attempt(
                 connection, delivery.id, delivery.attempts, started, duration_ms, status, error,
                 excerpt,
-            )  # fmt: skip
+            ):  # fmt: skip
+                return "superseded"
             if status is not None and 200 <= status < 300:
-                finish(connection, delivery.id, "delivered", status)
-            elif status == 410:
+                finish(connection, delivery.id, delivery.attempts, "delivered", status)
+                return "delivered"
+            if status == 410:
                 disable_subscription(
                     connection, delivery.subscription_id, "the endpoint answered 410 Gone"
                 )
-                finish(connection, delivery.id, "failed", status)
-            else:
-                moment = next_attempt(
-                    delivery.attempts, delivery.created_at, datetime.now(UTC), retry_after,
-                    self._rng, self.first_retry_s,
-                )  # fmt: skip
-                if moment is None:
-                    finish(connection, delivery.id, "failed", status)
-                else:
-                    retry_at(connection, delivery.id, moment, status)
+                finish(connection, delivery.id, delivery.attempts, "failed", status)
+                return "gone"
+            moment = next_attempt(
+                delivery.attempts, delivery.created_at, datetime.now(UTC), retry_after,
+                self._rng, self.first_retry_s,
+            )  # fmt: skip
+            if moment is None:
+                finish(connection, delivery.id, delivery.attempts, "failed", status)
+                return "failed"
+            retry_at(connection, delivery.id, delivery.attempts, moment, status)
+            return "retry"
 
 
 def _excerpt(response: httpx.Response) -> str:

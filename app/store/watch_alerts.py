@@ -48,12 +48,18 @@ def changes_between(connection: Connection, after: int, upto: int) -> list[tuple
 def boundaries_between(
     connection: Connection, after: datetime, upto: datetime
 ) -> list[tuple[str, str]]:
-    """Zones and engagement areas whose validity starts or ends in (after, upto]: the clock
-    passing such a boundary can change a check without any write."""
+    """Features with a time in (after, upto] at which what a check counts can change: a zone or
+    engagement area published, taking effect, ending or withdrawn; an incident published. The
+    clock passing one can change a check without any write."""
+    columns = {
+        "conflict_zones": ("published_at", "valid_from", "valid_to", "withdrawn_at"),
+        "engagement_areas": ("published_at", "valid_from", "valid_to", "withdrawn_at"),
+        "incidents": ("published_at",),
+    }
     statement = " UNION ".join(
-        f"SELECT '{table}', id FROM {table} WHERE (valid_from > :after AND valid_from <= :upto)"  # noqa: S608 (constants only)
-        " OR (valid_to > :after AND valid_to <= :upto)"
-        for table in ("conflict_zones", "engagement_areas")
+        f"SELECT '{table}', id FROM {table} WHERE "  # noqa: S608 (constants only)
+        + " OR ".join(f"({c} > :after AND {c} <= :upto)" for c in times)
+        for table, times in columns.items()
     )
     rows = connection.execute(text(statement), {"after": after, "upto": upto})
     return [(str(layer), str(feature)) for layer, feature in rows]

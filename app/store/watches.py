@@ -74,18 +74,22 @@ def _values(row: WatchRow) -> dict[str, Any]:
 
 def replace_watch(
     connection: Connection, row: WatchRow, corridor_wkt: str, margin_nm: float
-) -> None:
-    """Write a watch's new definition and results (a PATCH)."""
-    connection.execute(
-        text(
-            "UPDATE watches SET request = CAST(:request AS jsonb),"
-            " schedule = CAST(:schedule AS jsonb), notify_at_least = :notify_at_least,"
-            " last_departure = :last_departure, expires_at = :expires_at, hazards = :hazards,"
-            " last_results = CAST(:last_results AS jsonb), checked_version = :checked_version,"
-            " corridor = ST_Multi(ST_GeomFromText(:corridor, 4326)), corridor_margin_nm = :margin,"
-            " updated_at = now() WHERE id = :id"
-        ),
-        {**_values(row), "corridor": corridor_wkt, "margin": margin_nm},
+) -> bool:
+    """Write a watch's new definition and results (a PATCH); False if it is gone."""
+    return (
+        connection.execute(
+            text(
+                "UPDATE watches SET request = CAST(:request AS jsonb),"
+                " schedule = CAST(:schedule AS jsonb), notify_at_least = :notify_at_least,"
+                " last_departure = :last_departure, expires_at = :expires_at, hazards = :hazards,"
+                " last_results = CAST(:last_results AS jsonb), checked_version = :checked_version,"
+                " corridor = ST_Multi(ST_GeomFromText(:corridor, 4326)),"
+                " corridor_margin_nm = :margin, updated_at = now()"
+                " WHERE id = :id AND key_id = :key_id RETURNING id"
+            ),
+            {**_values(row), "corridor": corridor_wkt, "margin": margin_nm},
+        ).first()
+        is not None
     )
 
 
@@ -100,7 +104,7 @@ def save_results(
     connection.execute(
         text(
             "UPDATE watches SET hazards = :hazards, last_results = CAST(:results AS jsonb),"
-            " checked_version = :version WHERE id = :id"
+            " checked_version = :version WHERE id = :id AND checked_version <= :version"
         ),
         {"id": watch_id, "hazards": hazards, "results": _json(results), "version": version},
     )
@@ -138,32 +142,35 @@ def delete_watch(connection: Connection, watch_id: str) -> bool:
 
 
 # A changed feature can affect a watch whose last results hold it, or whose corridor passes
-# within the watch's margin of the feature's geometry now. The box test (&&, on the index)
+# within the watch's margin of the feature's geometry now, unless the feature takes effect only
+# after the watch's last flight has landed. The box test (&&, on the index)
 # comes first; it is widened by the margin in degrees (longitude degrees shrink towards the
 # poles, so the widening grows; beyond 85° every longitude) and tried shifted by ±360° where it
 # crosses the antimeridian. ST_DWithin on geography then decides, in metres on the spheroid.
 _AFFECTED = """
 WITH changed AS (
     SELECT c.layer, c.feature_id,
-        coalesce(z.geom, e.geom, i.geom) AS geom
+        coalesce(z.geom, e.geom, i.geom) AS geom,
+        coalesce(z.valid_from, e.valid_from) AS valid_from
     FROM unnest(CAST(:layers AS text[]), CAST(:ids AS text[])) AS c (layer, feature_id)
     LEFT JOIN conflict_zones z ON c.layer = 'conflict_zones' AND z.id = c.feature_id
     LEFT JOIN engagement_areas e ON c.layer = 'engagement_areas' AND e.id = c.feature_id
     LEFT JOIN incidents i ON c.layer = 'incidents' AND i.id = c.feature_id
 ), boxes AS (
-    SELECT geom, ST_Expand(geom::box2d,
+    SELECT geom, valid_from, ST_Expand(geom::box2d,
         CASE WHEN greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom))) + :margin_deg >= 85 THEN 360
              ELSE :margin_deg / cos(radians(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom)))
                  + :margin_deg)) END,
         :margin_deg) AS box
     FROM changed WHERE geom IS NOT NULL
 )
-SELECT w.id FROM watches w
+SELECT w.id FROM watches w JOIN api_keys k ON k.id = w.key_id AND k.revoked_at IS NULL
 WHERE w.expires_at > :now AND (
     w.hazards && CAST(:keys AS text[])
     OR EXISTS (
         SELECT 1 FROM boxes b
-        WHERE (w.corridor && b.box
+        WHERE (b.valid_from IS NULL OR b.valid_from <= w.expires_at)
+          AND (w.corridor && b.box
                OR w.corridor && ST_Translate(b.box::geometry, 360, 0)
                OR w.corridor && ST_Translate(b.box::geometry, -360, 0))
           AND ST_DWithin(w.corridor::geography, b.geom::geography,
@@ -196,12 +203,13 @@ def affected_watch_ids(
 
 
 def live_watches(connection: Connection, now: datetime) -> list[tuple[str, int, bool]]:
-    """Every watch that has not expired: id, the version it was last checked at, and whether
-    it flies daily (a new day brings a new flight into its horizon)."""
+    """Every watch of a live key that has not expired: id, the version it was last checked at,
+    and whether it flies daily (a new day brings a new flight into its horizon)."""
     rows = connection.execute(
         text(
-            "SELECT id, checked_version, schedule ? 'daily' FROM watches WHERE expires_at > :now"
-            " ORDER BY id"
+            "SELECT w.id, w.checked_version, w.schedule ? 'daily' FROM watches w"
+            " JOIN api_keys k ON k.id = w.key_id AND k.revoked_at IS NULL"
+            " WHERE w.expires_at > :now ORDER BY w.id"
         ),
         {"now": now},
     )
@@ -219,4 +227,18 @@ def mark_checked(
             " AND checked_version < :version AND updated_at < :started"
         ),
         {"ids": ids, "version": version, "started": pass_started},
+    )
+
+
+def stale_watches(connection: Connection, version: int, now: datetime) -> bool:
+    """Whether a live watch was last checked before `version` (registered with an older checker
+    while a pass moved the cursor on)."""
+    return bool(
+        connection.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM watches WHERE expires_at > :now"
+                " AND checked_version < :version)"
+            ),
+            {"now": now, "version": version},
+        ).scalar_one()
     )

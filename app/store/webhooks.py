@@ -141,12 +141,14 @@ def disable_subscription(connection: Connection, subscription_id: str, reason: s
 
 
 def subscribers(connection: Connection, key_id: int, event_type: str) -> list[str]:
-    """The enabled subscriptions of a key that want an event type."""
+    """The subscriptions of a live key that want an event type (switched-off ones included:
+    their deliveries wait in the outbox until they are switched on again)."""
     return list(
         connection.execute(
             text(
-                "SELECT id FROM webhook_subscriptions WHERE key_id = :key_id"
-                " AND disabled_at IS NULL AND :event = ANY(events) ORDER BY id"
+                "SELECT s.id FROM webhook_subscriptions s JOIN api_keys k ON k.id = s.key_id"
+                " WHERE s.key_id = :key_id AND k.revoked_at IS NULL AND :event = ANY(s.events)"
+                " ORDER BY s.id"
             ),
             {"key_id": key_id, "event": event_type},
         ).scalars()
@@ -219,41 +221,51 @@ def record_attempt(
     status_code: int | None,
     error: str | None,
     excerpt: str | None,
-) -> None:
-    """Log one attempt."""
-    connection.execute(
+) -> bool:
+    """Log one attempt, if it is still the delivery's latest (False: another process claimed
+    the delivery again after this one's lease ran out; nothing is written)."""
+    row = connection.execute(
         text(
             "INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms,"
-            " status_code, error, response_excerpt) VALUES (:delivery_id, :attempt, :started_at,"
-            " :duration_ms, :status_code, :error, :excerpt)"
+            " status_code, error, response_excerpt) SELECT :delivery_id, :attempt, :started_at,"
+            " :duration_ms, :status_code, :error, :excerpt WHERE EXISTS (SELECT 1 FROM"
+            " webhook_deliveries WHERE id = :delivery_id AND attempts = :attempt"
+            " AND status = 'pending') RETURNING id"
         ),
         {"delivery_id": delivery_id, "attempt": attempt, "started_at": started_at,
          "duration_ms": duration_ms, "status_code": status_code, "error": error,
          "excerpt": excerpt},
-    )  # fmt: skip
+    ).first()  # fmt: skip
+    return row is not None
 
 
-def finish(connection: Connection, delivery_id: str, status: str, last_status: int | None) -> None:
-    """A delivery done: delivered, or failed for good."""
+def finish(
+    connection: Connection, delivery_id: str, attempt: int, status: str, last_status: int | None
+) -> None:
+    """A delivery done after this attempt: delivered, or failed for good."""
     connection.execute(
         text(
             "UPDATE webhook_deliveries SET status = :status, last_status = :last_status,"
-            " finished_at = now(), leased_until = NULL WHERE id = :id"
+            " finished_at = now(), leased_until = NULL WHERE id = :id AND attempts = :attempt"
         ),
-        {"id": delivery_id, "status": status, "last_status": last_status},
+        {"id": delivery_id, "status": status, "last_status": last_status, "attempt": attempt},
     )
 
 
 def retry_at(
-    connection: Connection, delivery_id: str, moment: datetime, last_status: int | None
+    connection: Connection,
+    delivery_id: str,
+    attempt: int,
+    moment: datetime,
+    last_status: int | None,
 ) -> None:
     """A failed attempt: try again at `moment`."""
     connection.execute(
         text(
             "UPDATE webhook_deliveries SET next_attempt_at = :moment, last_status = :last_status,"
-            " leased_until = NULL WHERE id = :id"
+            " leased_until = NULL WHERE id = :id AND attempts = :attempt"
         ),
-        {"id": delivery_id, "moment": moment, "last_status": last_status},
+        {"id": delivery_id, "moment": moment, "last_status": last_status, "attempt": attempt},
     )
 
 

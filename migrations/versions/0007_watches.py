@@ -107,6 +107,7 @@ def upgrade() -> None:
         CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
             WHERE status = 'pending';
         CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id);
+        CREATE INDEX webhook_deliveries_alert ON webhook_deliveries (alert_id);
 
         CREATE TABLE webhook_attempts (
             id bigserial PRIMARY KEY,

@@ -106,7 +106,7 @@ def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-def limit_parameter(
+async def limit_parameter(
     limit: Annotated[
         int | None,
         Query(
@@ -123,7 +123,7 @@ def limit_parameter(
     return min(limit, MAX_LIMIT)
 
 
-def offset_parameter(
+async def offset_parameter(
     offset: Annotated[int | None, Query(description="Items to skip (paging links set it).")] = None,
 ) -> int:
     """Where a page starts."""

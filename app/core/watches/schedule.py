@@ -87,8 +87,9 @@ class Schedule(BaseModel):
         return self.daily.departure_on(self.daily.until)
 
     def departures(self, now: datetime) -> list[datetime]:
-        """The departures to check now: every one of a window, daily ones within the horizon
-        that have not yet departed (a flight in the air still counts: see `in_flight`)."""
+        """The departures to check now: the one, every step of a window, or the daily ones from
+        yesterday's (perhaps still in the air) to the horizon (the first one if the schedule
+        starts later); empty when the schedule is over."""
         if self.departure_time is not None:
             return [self.departure_time]
         if self.departure_window is not None:
@@ -104,5 +105,9 @@ class Schedule(BaseModel):
         first = max(daily.start, (now - timedelta(days=1)).date())
         last = min(daily.until, (now + DAILY_HORIZON).date())
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        horizon_end = now + DAILY_HORIZON
-        return [d for d in map(daily.departure_on, days) if d <= horizon_end]
+        # Whole UTC days: a new flight enters the horizon as a UTC day begins, when the daily
+        # watches are checked again.
+        within = list(map(daily.departure_on, days))
+        if not within and daily.departure_on(daily.start) > now:
+            return [daily.departure_on(daily.start)]  # starts later: its first flight
+        return within

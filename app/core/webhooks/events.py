@@ -12,8 +12,8 @@ SPEC_VERSION = "1.0"
 def cloud_event(
     event_type: str, event_id: str, source: str, subject: str, at: datetime, data: dict[str, Any]
 ) -> dict[str, Any]:
-    """One event; `source` and `id` together identify it (receivers deduplicate on them, or on
-    the `webhook-id` header, which is the same id)."""
+    """One event; `source` and `id` together identify it. The `webhook-id` header names the
+    delivery (one per endpoint); either deduplicates retries."""
     return {
         "specversion": SPEC_VERSION,
         "type": event_type,

@@ -15,7 +15,7 @@ MAX_RETRY_AFTER_S = 6 * 3_600.0
 def backoff_s(attempt: int, rng: random.Random, first_s: float = FIRST_RETRY_S) -> float:
     """Seconds before the attempt after `attempt` (1-based): between half the doubling cap and
     the cap ("equal jitter": retries of many deliveries spread out, none comes back at once)."""
-    cap = min(MAX_RETRY_S, first_s * 2.0 ** (attempt - 1))
+    cap = min(MAX_RETRY_S, first_s * 2.0 ** min(attempt - 1, 40))  # no overflow, ever
     return cap / 2.0 + rng.uniform(0.0, cap / 2.0)
 
 

@@ -12,7 +12,10 @@ class UnsafeTarget(ValueError):
 
 def check_url(url: str) -> tuple[str, int]:
     """The host and port of an http(s) URL; UnsafeTarget for anything else."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UnsafeTarget("is not a valid URL") from None
     if parts.scheme not in ("http", "https"):
         raise UnsafeTarget("must be an http or https URL")
     if not parts.hostname:
@@ -34,11 +37,25 @@ def check_addresses(addresses: list[str], allow_private: bool) -> None:
     if allow_private:
         return
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if not ip.is_global or ip.is_multicast:
+        if not _public(ipaddress.ip_address(address.split("%")[0])):
+            # The address itself is not named: the answer must not become a way to map the
+            # operator's internal names.
             raise UnsafeTarget(
-                f"resolves to {ip}, a private, loopback, link-local or reserved address "
-                "(allowed only with AIRSPACE_RISK_WEBHOOK_ALLOW_PRIVATE=true)"
+                "resolves to a private, loopback, link-local or reserved address (allowed only "
+                "with AIRSPACE_RISK_WEBHOOK_ALLOW_PRIVATE=true)"
             )
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address is public, IPv4 addresses carried inside IPv6 ones (mapped, 6to4,
+    NAT64) judged by the IPv4 address they reach."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip in NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None:
+            return _public(inner)
+    return ip.is_global and not ip.is_multicast
