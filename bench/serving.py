@@ -104,12 +104,17 @@ def prepare(count: int, app_root: Path = ROOT) -> None:
     engine.dispose()
 
 
+def _status_mb(field: str) -> float:
+    """A size from /proc/self/status (VmRSS, VmHWM), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
 def _rss_mb() -> float:
     """This process's resident memory now, in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb("VmRSS")
 
 
 def build_once(url: str) -> dict[str, float]:
@@ -130,7 +135,9 @@ def build_once(url: str) -> dict[str, float]:
         "build_s": seconds,
         "rss_before_mb": before,
         "rss_after_mb": _rss_mb(),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a process started by a
+        # large one (this bench's client, holding answers) would report its parent's size.
+        "peak_rss_mb": _status_mb("VmHWM"),
         # The process that built the edge grid apart (services/edge_builder), if one ran.
         "builder_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
@@ -196,6 +203,8 @@ async def probes_while_queued(base: str) -> dict[str, Any]:
         "readyz_ms": _summary(probed["readyz"]),
         "healthz_ms": _summary(probed["healthz"]),
         "probes_failed": probed["failed"],
+        "readyz_samples_ms": [round(t * 1000.0, 1) for t in probed["readyz"]],
+        "healthz_samples_ms": [round(t * 1000.0, 1) for t in probed["healthz"]],
         "checks_in_flight_while_probing": [min(in_flight), max(in_flight)],
         "route_check_ms": _summary(list(check_s)),
         "all_checks_s": total_s,
@@ -208,6 +217,7 @@ def probe(base: str, rounds: int = 40) -> dict[str, Any]:
     times: dict[str, list[float]] = {"readyz": [], "healthz": []}
     failed: list[dict[str, Any]] = []
     with httpx.Client(base_url=base, timeout=60) as client:
+        client.get("/healthz")  # the connection is made here, outside the timed probes
         for _ in range(rounds):
             for name in times:
                 started = time.perf_counter()

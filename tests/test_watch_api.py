@@ -74,6 +74,9 @@ def test_roles(server: tuple[LiveServer, Engine]) -> None:
         _problem(client.get("/v1/watches/r1", headers=other), 404)
         _problem(client.delete("/v1/watches/r1", headers=other), 404)
         assert [w["id"] for w in client.get("/v1/watches", headers=other).json()] == []
+        # Ids are each key's own: the other may use the same one, and learns nothing.
+        assert client.post("/v1/watches", json=_watch_body("r1"), headers=other).status_code == 201
+        assert client.get("/v1/watches/r1", headers=dispatcher).json()["id"] == "r1"
         assert "r1" in [w["id"] for w in client.get("/v1/watches", headers=dispatcher).json()]
 
 

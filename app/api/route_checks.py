@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from app.api.dependencies import CheckersDep, EngineDep, RouteCheckGateDep
 from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem, unavailable
-from app.api.responses import JsonResponse, encode_json
+from app.api.responses import JsonResponse, encode_json_in_pieces
 from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
 from app.core.routes.request import RouteCheckRequest
@@ -100,7 +100,7 @@ async def check_route(
         result = run_route_check(body, checker, version, geometry=geojson)
         # Encoded here, on the check thread: a large answer takes milliseconds to encode, and
         # on the event loop that would hold up every other request.
-        return encode_json(_feature_collection(result) if geojson else result)
+        return encode_json_in_pieces(_feature_collection(result) if geojson else result)
 
     try:
         encoded = await gate.run(work, request.is_disconnected)

@@ -110,10 +110,10 @@ def _out(row: WatchRow, settings_url: str) -> WatchOut:
     )  # fmt: skip
 
 
-def _owned(row: WatchRow | None, key: ApiKey, watch_id: str) -> WatchRow:
-    """The watch if the caller may see it (its own, or any for an admin); 404 otherwise, so
-    that others' watch ids are not disclosed."""
-    if row is None or (row.key_id != key.id and key.role != "admin"):
+def _owned(row: WatchRow | None, watch_id: str) -> WatchRow:
+    """The caller's watch of this id (ids are each key's own: another key's watches are
+    neither seen nor named); 404 when it has none."""
+    if row is None:
         raise Problem(404, f"no watch {watch_id!r}", "not-found")
     return row
 
@@ -189,7 +189,7 @@ async def create_watch(
 
 
 @router.get("/watches", operation_id="listWatches", response_model=list[WatchOut],
-            summary="Your watches (every watch for an admin), newest first")  # fmt: skip
+            summary="Your watches, newest first")  # fmt: skip
 async def watches(
     key: Dispatcher,
     engine: EngineDep,
@@ -200,7 +200,7 @@ async def watches(
 
     def read() -> list[WatchRow]:
         with engine.connect() as connection:
-            return list_watches(connection, None if key.role == "admin" else key.id, limit)
+            return list_watches(connection, key.id, limit)
 
     rows = await run_in_threadpool(read)
     return JsonResponse([_out(r, settings.public_url).model_dump(mode="json") for r in rows])
@@ -215,9 +215,9 @@ async def watch(
 
     def read() -> WatchRow | None:
         with engine.connect() as connection:
-            return get_watch(connection, watch_id)
+            return get_watch(connection, key.id, watch_id)
 
-    row = _owned(await run_in_threadpool(read), key, watch_id)
+    row = _owned(await run_in_threadpool(read), watch_id)
     return JsonResponse(_out(row, settings.public_url).model_dump(mode="json"))
 
 
@@ -239,7 +239,7 @@ async def update_watch(
 
     def work() -> tuple[WatchRow, Checked]:
         with engine.connect() as connection:
-            existing = _owned(get_watch(connection, watch_id), key, watch_id)
+            existing = _owned(get_watch(connection, key.id, watch_id), watch_id)
         current = definition_of(existing)
         merged = {
             "id": existing.id,
@@ -279,8 +279,8 @@ async def remove_watch(watch_id: WatchId, key: Dispatcher, engine: EngineDep) ->
 
     def remove() -> None:
         with engine.begin() as connection:
-            _owned(get_watch(connection, watch_id, lock=True), key, watch_id)
-            delete_watch(connection, watch_id)
+            _owned(get_watch(connection, key.id, watch_id, lock=True), watch_id)
+            delete_watch(connection, key.id, watch_id)
 
     await run_in_threadpool(remove)
     return Response(status_code=204)
@@ -299,8 +299,8 @@ async def watch_alerts(
 
     def read() -> list[dict[str, Any]]:
         with engine.connect() as connection:
-            _owned(get_watch(connection, watch_id), key, watch_id)
-            return list_alerts(connection, watch_id, None, after, limit)
+            _owned(get_watch(connection, key.id, watch_id), watch_id)
+            return list_alerts(connection, watch_id, key.id, after, limit)
 
     rows = await run_in_threadpool(read)
     alerts = [AlertOut.model_validate(r) for r in rows]
@@ -322,7 +322,7 @@ async def alert_stream(
 ) -> StreamingResponse:
     """Each alert as an `alert` event whose id is the alert's; a comment every 15 s keeps the
     connection open through proxies."""
-    owner = None if key.role == "admin" else key.id
+    owner = key.id
 
     def latest_id() -> int:
         with engine.connect() as connection:

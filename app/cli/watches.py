@@ -11,7 +11,7 @@ from app.services.watch_rechecks import WatchRechecker
 from app.settings import get_settings
 from app.store.engine import make_engine
 from app.store.watch_alerts import list_alerts
-from app.store.watches import WatchRow, delete_watch, get_watch, list_watches
+from app.store.watches import WatchRow, delete_watch, list_watches, watches_named
 
 watches_cli = typer.Typer(help="Watched flights and their alerts.", no_args_is_help=True)
 
@@ -19,6 +19,24 @@ watches_cli = typer.Typer(help="Watched flights and their alerts.", no_args_is_h
 def _engine() -> Any:
     """An engine on the configured database."""
     return make_engine(get_settings())
+
+
+KeyOption = Annotated[
+    int | None, typer.Option("--key", help="The owning key's id, when keys share a watch id.")
+]
+
+
+def _one(connection: Any, watch_id: str, key_id: int | None) -> WatchRow:
+    """The watch of this id (of this key, if given); exits with a message otherwise."""
+    rows = [r for r in watches_named(connection, watch_id) if key_id in (None, r.key_id)]
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
+        typer.echo(f"error: no watch {watch_id!r}", err=True)
+    else:
+        keys = ", ".join(str(r.key_id) for r in rows)
+        typer.echo(f"error: keys {keys} each have a watch {watch_id!r}: give --key", err=True)
+    raise typer.Exit(code=1)
 
 
 def _worst(row: WatchRow) -> str:
@@ -49,17 +67,16 @@ def watches_list(
 
 
 @watches_cli.command("show")
-def watches_show(watch_id: Annotated[str, typer.Argument(help="The watch's id.")]) -> None:
+def watches_show(
+    watch_id: Annotated[str, typer.Argument(help="The watch's id.")], key: KeyOption = None
+) -> None:
     """One watch as JSON: its flight, schedule, threshold and latest results per flight."""
     engine = _engine()
     try:
         with engine.connect() as connection:
-            row = get_watch(connection, watch_id)
+            row = _one(connection, watch_id, key)
     finally:
         engine.dispose()
-    if row is None:
-        typer.echo(f"error: no watch {watch_id!r}", err=True)
-        raise typer.Exit(code=1)
     shown = {
         "id": row.id, "key_id": row.key_id, "check": row.request, "schedule": row.schedule,
         "notify": {"at_least": row.notify_at_least}, "expires_at": row.expires_at.isoformat(),
@@ -73,12 +90,14 @@ def watches_show(watch_id: Annotated[str, typer.Argument(help="The watch's id.")
 def watches_alerts(
     watch_id: Annotated[str, typer.Argument(help="The watch's id.")],
     after: Annotated[int, typer.Option(min=0, help="Only alerts with a greater id.")] = 0,
+    key: KeyOption = None,
 ) -> None:
     """A watch's alerts, oldest first, one JSON object per line."""
     engine = _engine()
     try:
         with engine.connect() as connection:
-            alerts = list_alerts(connection, watch_id, None, after, 10_000)
+            row = _one(connection, watch_id, key)
+            alerts = list_alerts(connection, watch_id, row.key_id, after, 10_000)
     finally:
         engine.dispose()
     for alert in alerts:
@@ -86,18 +105,18 @@ def watches_alerts(
 
 
 @watches_cli.command("delete")
-def watches_delete(watch_id: Annotated[str, typer.Argument(help="The watch's id.")]) -> None:
+def watches_delete(
+    watch_id: Annotated[str, typer.Argument(help="The watch's id.")], key: KeyOption = None
+) -> None:
     """Stop watching a flight (its alerts go with it)."""
     engine = _engine()
     try:
         with engine.begin() as connection:
-            deleted = delete_watch(connection, watch_id)
+            row = _one(connection, watch_id, key)
+            delete_watch(connection, row.key_id, watch_id)
     finally:
         engine.dispose()
-    if not deleted:
-        typer.echo(f"error: no watch {watch_id!r}", err=True)
-        raise typer.Exit(code=1)
-    typer.echo(f"watch {watch_id} deleted")
+    typer.echo(f"watch {watch_id} of key {row.key_id} deleted")
 
 
 @watches_cli.command("recheck")

@@ -45,6 +45,7 @@ from app.store.watch_alerts import (
     log_starts_at,
 )
 from app.store.watches import (
+    WatchKey,
     WatchRow,
     affected_watch_ids,
     live_watches,
@@ -150,11 +151,11 @@ class WatchRechecker:
                 hazard_key(c["layer"], c["id"]): c for c in feature_causes(connection, features)
             }
             started = time.perf_counter()
-            failed = set()
-            for watch_id in ids:
-                outcome = self._recheck(connection, watch_id, checker, version, now, moved, causes)
+            failed: set[WatchKey] = set()
+            for key in ids:
+                outcome = self._recheck(connection, key, checker, version, now, moved, causes)
                 if outcome is None:
-                    failed.add(watch_id)  # stays behind the cursor: checked again next pass
+                    failed.add(key)  # stays behind the cursor: checked again next pass
                 else:
                     alerts += outcome
             self.last_pass = (len(ids), alerts)
@@ -171,11 +172,11 @@ class WatchRechecker:
         connection: Connection,
         logged: list[tuple[int, str, str]],
         moved: list[tuple[str, str]],
-        live: list[tuple[str, int, bool]],
+        live: list[tuple[WatchKey, int, bool]],
         rechecked: int,
         clock: datetime,
         now: datetime,
-    ) -> list[str]:
+    ) -> list[WatchKey]:
         """Every watch this pass must check again."""
         changed = sorted({(layer, f) for _, layer, f in logged if layer != CATALOGUE} | set(moved))
         if any(layer == CATALOGUE for _, layer, _ in logged):
@@ -190,7 +191,7 @@ class WatchRechecker:
     def _recheck(
         self,
         connection: Connection,
-        watch_id: str,
+        key: WatchKey,
         checker: RouteChecker,
         version: int,
         now: datetime,
@@ -203,12 +204,12 @@ class WatchRechecker:
             # A savepoint: a watch that fails is logged and left for the next change, and the
             # pass (every other watch's alerts, the cursor) still commits.
             with connection.begin_nested():
-                done = recheck_watch(connection, watch_id, checker, version, now)
+                done = recheck_watch(connection, key, checker, version, now)
                 if done is None:
                     return 0
                 return self._compare(connection, done, version, moved, causes)
         except Exception:
-            log.exception("re-checking watch %s failed; the pass goes on", watch_id)
+            log.exception("re-checking watch %s of key %s failed; the pass goes on", key[1], key[0])
             return None
 
     def _compare(
@@ -224,7 +225,7 @@ class WatchRechecker:
         if row.checked_version > version:
             return 0  # checked with a newer checker already (registered or patched meanwhile)
         hazards = hazards_in(checked.results)
-        save_results(connection, row.id, hazards, checked.results, version)
+        save_results(connection, (row.key_id, row.id), hazards, checked.results, version)
         if not worth_alerting(found, row.notify_at_least):
             return 0
         # The records behind it: changed ones the flight meets now or met before; else (an
@@ -234,7 +235,7 @@ class WatchRechecker:
             :MAX_CAUSES
         ]
         summary = {k: checked.results[k]["summary"] for k in checked.results}
-        alert_id, at = insert_alert(connection, row.id, version, cause, found, summary)
+        alert_id, at = insert_alert(connection, row.key_id, row.id, version, cause, found, summary)
         waypoints = next(iter(checked.reports.values()))["route"]["waypoints"]
         data = {
             "alert_id": alert_id,

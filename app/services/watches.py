@@ -22,7 +22,7 @@ from app.core.watches.flights import (
     result_key,
 )
 from app.services.checkers import CheckerService
-from app.store.watches import WatchRow, get_watch, insert_watch, replace_watch
+from app.store.watches import WatchKey, WatchRow, get_watch, insert_watch, replace_watch
 
 
 class WatchExists(Exception):
@@ -140,11 +140,11 @@ def stored_form(
 
 
 def recheck_watch(
-    connection: Connection, watch_id: str, checker: RouteChecker, version: int, now: datetime
+    connection: Connection, key: WatchKey, checker: RouteChecker, version: int, now: datetime
 ) -> tuple[WatchRow, Checked, list[dict[str, Any]]] | None:
     """Check a stored watch again: its row (locked), the new results and every change of the
     flights checked both times (each change with its flight's departure); None if it is gone."""
-    row = get_watch(connection, watch_id, lock=True)
+    row = get_watch(connection, key[0], key[1], lock=True)
     if row is None:
         return None
     definition = definition_of(row)
@@ -154,10 +154,10 @@ def recheck_watch(
         # The route no longer resolves (an airport left the data): nothing to compare.
         return None
     found: list[dict[str, Any]] = []
-    for key, result in checked.results.items():
-        before = row.last_results.get(key)
+    for departure, result in checked.results.items():
+        before = row.last_results.get(departure)
         if before is None:
             continue  # a flight new to the horizon: its first check is its baseline
         for change in changes(before["fingerprint"], result["fingerprint"]):
-            found.append({"departure_time": key, **change})
+            found.append({"departure_time": departure, **change})
     return row, checked, found

@@ -99,6 +99,7 @@ def feature_causes(connection: Connection, changed: list[tuple[str, str]]) -> li
 
 def insert_alert(
     connection: Connection,
+    key_id: int,
     watch_id: str,
     version: int,
     cause: list[dict[str, Any]],
@@ -108,11 +109,12 @@ def insert_alert(
     """Store an alert; its id and time."""
     row = connection.execute(
         text(
-            "INSERT INTO watch_alerts (watch_id, data_version, cause, changes, summary)"
-            " VALUES (:watch_id, :version, CAST(:cause AS jsonb), CAST(:changes AS jsonb),"
-            " CAST(:summary AS jsonb)) RETURNING id, created_at"
+            "INSERT INTO watch_alerts (key_id, watch_id, data_version, cause, changes, summary)"
+            " VALUES (:key_id, :watch_id, :version, CAST(:cause AS jsonb),"
+            " CAST(:changes AS jsonb), CAST(:summary AS jsonb)) RETURNING id, created_at"
         ),
         {
+            "key_id": key_id,
             "watch_id": watch_id,
             "version": version,
             "cause": orjson.dumps(cause).decode(),
@@ -126,13 +128,14 @@ def insert_alert(
 def list_alerts(
     connection: Connection, watch_id: str | None, key_id: int | None, after_id: int, limit: int
 ) -> list[dict[str, Any]]:
-    """Alerts after an id, oldest first: of one watch, or of one key's watches, or all."""
+    """Alerts after an id, oldest first: of one key's watches (all keys' when None), of one
+    watch id among them if given."""
     rows = connection.execute(
         text(
             "SELECT a.id, a.watch_id, a.created_at, a.data_version, a.cause, a.changes,"
-            " a.summary FROM watch_alerts a JOIN watches w ON w.id = a.watch_id"
+            " a.summary FROM watch_alerts a"
             " WHERE a.id > :after AND (CAST(:watch_id AS text) IS NULL OR a.watch_id = :watch_id)"
-            " AND (CAST(:key_id AS bigint) IS NULL OR w.key_id = :key_id)"
+            " AND (CAST(:key_id AS bigint) IS NULL OR a.key_id = :key_id)"
             " ORDER BY a.id LIMIT :limit"
         ),
         {"after": after_id, "watch_id": watch_id, "key_id": key_id, "limit": limit},

@@ -9,6 +9,9 @@ from sqlalchemy import Connection, text
 
 from app.core.units import METRES_PER_NM
 
+# A watch is named by its key and its id (ids are each key's own).
+WatchKey = tuple[int, str]
+
 
 @dataclass(frozen=True)
 class WatchRow:
@@ -54,7 +57,7 @@ def insert_watch(
             " CAST(:request AS jsonb), CAST(:schedule AS jsonb), :notify_at_least,"
             " :last_departure, :expires_at, :hazards, CAST(:last_results AS jsonb),"
             " :checked_version, now(), now(), ST_Multi(ST_GeomFromText(:corridor, 4326)), :margin)"
-            " ON CONFLICT (id) DO NOTHING RETURNING id"
+            " ON CONFLICT (key_id, id) DO NOTHING RETURNING id"
         ),
         {**_values(row), "corridor": corridor_wkt, "margin": margin_nm},
     ).first()
@@ -95,30 +98,43 @@ def replace_watch(
 
 def save_results(
     connection: Connection,
-    watch_id: str,
+    key: WatchKey,
     hazards: list[str],
     results: dict[str, Any],
     version: int,
 ) -> None:
-    """A watch's newest results (after a re-check)."""
+    """A watch's newest results (after a re-check), unless it was checked with a newer
+    checker meanwhile."""
     connection.execute(
         text(
             "UPDATE watches SET hazards = :hazards, last_results = CAST(:results AS jsonb),"
-            " checked_version = :version WHERE id = :id AND checked_version <= :version"
+            " checked_version = :version WHERE key_id = :key_id AND id = :id"
+            " AND checked_version <= :version"
         ),
-        {"id": watch_id, "hazards": hazards, "results": _json(results), "version": version},
-    )
+        {"key_id": key[0], "id": key[1], "hazards": hazards, "results": _json(results),
+         "version": version},
+    )  # fmt: skip
 
 
-def get_watch(connection: Connection, watch_id: str, lock: bool = False) -> WatchRow | None:
-    """One watch (locked for update if asked), or None."""
-    statement = f"SELECT {_COLUMNS} FROM watches WHERE id = :id"  # noqa: S608 (constants only)
+def get_watch(
+    connection: Connection, key_id: int, watch_id: str, lock: bool = False
+) -> WatchRow | None:
+    """One key's watch (locked for update if asked), or None."""
+    statement = f"SELECT {_COLUMNS} FROM watches WHERE key_id = :key_id AND id = :id"  # noqa: S608 (constants only)
     found = (
-        connection.execute(text(statement + (" FOR UPDATE" if lock else "")), {"id": watch_id})
+        connection.execute(
+            text(statement + (" FOR UPDATE" if lock else "")), {"key_id": key_id, "id": watch_id}
+        )
         .mappings()
         .first()
     )
     return _row(found) if found is not None else None
+
+
+def watches_named(connection: Connection, watch_id: str) -> list[WatchRow]:
+    """Every key's watch of this id (the command line looks watches up by id alone)."""
+    statement = f"SELECT {_COLUMNS} FROM watches WHERE id = :id ORDER BY key_id"  # noqa: S608 (constants only)
+    return [_row(r) for r in connection.execute(text(statement), {"id": watch_id}).mappings()]
 
 
 def list_watches(connection: Connection, key_id: int | None, limit: int) -> list[WatchRow]:
@@ -133,10 +149,11 @@ def list_watches(connection: Connection, key_id: int | None, limit: int) -> list
     return [_row(r) for r in rows]
 
 
-def delete_watch(connection: Connection, watch_id: str) -> bool:
-    """Remove a watch and its alerts; False when there was none."""
+def delete_watch(connection: Connection, key_id: int, watch_id: str) -> bool:
+    """Remove a key's watch and its alerts; False when there was none."""
     deleted = connection.execute(
-        text("DELETE FROM watches WHERE id = :id RETURNING id"), {"id": watch_id}
+        text("DELETE FROM watches WHERE key_id = :key_id AND id = :id RETURNING id"),
+        {"key_id": key_id, "id": watch_id},
     ).first()
     return deleted is not None
 
@@ -164,7 +181,7 @@ WITH changed AS (
         :margin_deg) AS box
     FROM changed WHERE geom IS NOT NULL
 )
-SELECT w.id FROM watches w JOIN api_keys k ON k.id = w.key_id AND k.revoked_at IS NULL
+SELECT w.key_id, w.id FROM watches w JOIN api_keys k ON k.id = w.key_id AND k.revoked_at IS NULL
 WHERE w.expires_at > :now AND (
     w.hazards && CAST(:keys AS text[])
     OR EXISTS (
@@ -177,18 +194,19 @@ WHERE w.expires_at > :now AND (
                          w.corridor_margin_nm * :metres_per_nm)
     )
 )
-ORDER BY w.id
+ORDER BY w.key_id, w.id
 """
 
 
 def affected_watch_ids(
     connection: Connection, changed: list[tuple[str, str]], now: datetime, max_margin_nm: float
-) -> list[str]:
+) -> list[WatchKey]:
     """Live watches that a change of these (layer, id) features can affect."""
     if not changed:
         return []
-    return list(
-        connection.execute(
+    return [
+        (int(key_id), str(watch_id))
+        for key_id, watch_id in connection.execute(
             text(_AFFECTED),
             {
                 "layers": [layer for layer, _ in changed],
@@ -198,35 +216,41 @@ def affected_watch_ids(
                 "now": now,
                 "metres_per_nm": METRES_PER_NM,
             },
-        ).scalars()
-    )
+        )
+    ]
 
 
-def live_watches(connection: Connection, now: datetime) -> list[tuple[str, int, bool]]:
-    """Every watch of a live key that has not expired: id, the version it was last checked at,
-    and whether it flies daily (a new day brings a new flight into its horizon)."""
+def live_watches(connection: Connection, now: datetime) -> list[tuple[WatchKey, int, bool]]:
+    """Every watch of a live key that has not expired: its key, the version it was last
+    checked at, and whether it flies daily (a new day brings a new flight into its horizon)."""
     rows = connection.execute(
         text(
-            "SELECT w.id, w.checked_version, w.schedule ? 'daily' FROM watches w"
+            "SELECT w.key_id, w.id, w.checked_version, w.schedule ? 'daily' FROM watches w"
             " JOIN api_keys k ON k.id = w.key_id AND k.revoked_at IS NULL"
-            " WHERE w.expires_at > :now ORDER BY w.id"
+            " WHERE w.expires_at > :now ORDER BY w.key_id, w.id"
         ),
         {"now": now},
     )
-    return [(str(i), int(v), bool(daily)) for i, v, daily in rows]
+    return [((int(k), str(i)), int(v), bool(daily)) for k, i, v, daily in rows]
 
 
 def mark_checked(
-    connection: Connection, ids: list[str], version: int, pass_started: datetime
+    connection: Connection, keys: list[WatchKey], version: int, pass_started: datetime
 ) -> None:
     """Watches a pass found unaffected are current up to its version (not those redefined
     meanwhile: their new definition was not considered)."""
     connection.execute(
         text(
-            "UPDATE watches SET checked_version = :version WHERE id = ANY(:ids)"
+            "UPDATE watches SET checked_version = :version WHERE (key_id, id) IN"
+            " (SELECT * FROM unnest(CAST(:key_ids AS bigint[]), CAST(:ids AS text[])))"
             " AND checked_version < :version AND updated_at < :started"
         ),
-        {"ids": ids, "version": version, "started": pass_started},
+        {
+            "key_ids": [k for k, _ in keys],
+            "ids": [i for _, i in keys],
+            "version": version,
+            "started": pass_started,
+        },
     )
 
 

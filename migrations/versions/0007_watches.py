@@ -36,7 +36,7 @@ def upgrade() -> None:
         ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ({ROLES_AFTER}));
 
         CREATE TABLE watches (
-            id text PRIMARY KEY CHECK (id <> ''),
+            id text NOT NULL CHECK (id <> ''),
             key_id bigint NOT NULL REFERENCES api_keys (id),
             request jsonb NOT NULL,
             schedule jsonb NOT NULL,
@@ -49,23 +49,27 @@ def upgrade() -> None:
             last_results jsonb NOT NULL,
             checked_version bigint NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
-            updated_at timestamptz NOT NULL DEFAULT now()
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            -- Ids are each key's own (a dispatch system's flight ids): never shared, never
+            -- revealed to another key.
+            PRIMARY KEY (key_id, id)
         );
         CREATE INDEX watches_corridor ON watches USING gist (corridor);
         CREATE INDEX watches_hazards ON watches USING gin (hazards);
-        CREATE INDEX watches_key ON watches (key_id);
         CREATE INDEX watches_expires ON watches (expires_at);
 
         CREATE TABLE watch_alerts (
             id bigserial PRIMARY KEY,
-            watch_id text NOT NULL REFERENCES watches (id) ON DELETE CASCADE,
+            key_id bigint NOT NULL,
+            watch_id text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
             data_version bigint NOT NULL,
             cause jsonb NOT NULL,
             changes jsonb NOT NULL,
-            summary jsonb NOT NULL
+            summary jsonb NOT NULL,
+            FOREIGN KEY (key_id, watch_id) REFERENCES watches (key_id, id) ON DELETE CASCADE
         );
-        CREATE INDEX watch_alerts_watch ON watch_alerts (watch_id, id);
+        CREATE INDEX watch_alerts_watch ON watch_alerts (key_id, watch_id, id);
 
         CREATE TABLE watch_state (
             only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
