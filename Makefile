@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check app tests migrations scripts bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests bench scripts
 
 clean:
 	@# Stop the project-local PostgreSQL cluster that make run may have started (its data stay
