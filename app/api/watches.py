@@ -1,7 +1,7 @@
 """Watched flights: /v1/watches, their alerts, and a live feed of alerts (Server-Sent Events)."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
 from app.core.watches.flights import Notify, WatchDefinition
 from app.core.watches.schedule import Schedule
-from app.services.route_check_gate import ClientGone, GateFull
+from app.services.route_check_gate import ClientGone, GateFull, RouteCheckGate
 from app.services.watches import (
     Checked,
     WatchExists,
@@ -136,6 +136,25 @@ def _invalid_patch(error: ValidationError) -> Problem:
     return Problem(422, detail, "invalid-watch", "Invalid watch", errors)
 
 
+async def _on_check_thread(
+    gate: RouteCheckGate, work: Callable[[], tuple[WatchRow, Checked]], request: Request
+) -> tuple[WatchRow, Checked]:
+    """Run a watch's checks through the route-check gate; its refusals and a route that
+    cannot be checked as problems (the caller maps its own errors)."""
+    try:
+        return await gate.run(work, request.is_disconnected)
+    except RouteInputError as error:
+        raise _route_problem(error) from None
+    except GateFull:
+        raise unavailable(
+            "too many checks are waiting; try again shortly", "busy", RETRY_AFTER_BUSY_S
+        ) from None
+    except ClientGone:
+        raise Problem(
+            503, "the client disconnected before the check started", "client-gone"
+        ) from None
+
+
 def _created(row: WatchRow, checked: Checked, settings_url: str) -> dict[str, Any]:
     """A watch and its flights' reports."""
     return WatchCreated(watch=_out(row, settings_url), checks=checked.reports).model_dump(
@@ -164,23 +183,13 @@ async def create_watch(
         return register(engine, checkers, key.id, body, datetime.now(UTC))
 
     try:
-        row, checked = await gate.run(work, request.is_disconnected)
-    except RouteInputError as error:
-        raise _route_problem(error) from None
+        row, checked = await _on_check_thread(gate, work, request)
     except WatchExists:
         raise Problem(
             409,
             f"a watch {body.id!r} exists already",
             "conflict",
             errors=[FieldError("id", "taken")],
-        ) from None
-    except GateFull:
-        raise unavailable(
-            "too many checks are waiting; try again shortly", "busy", RETRY_AFTER_BUSY_S
-        ) from None
-    except ClientGone:
-        raise Problem(
-            503, "the client disconnected before the check started", "client-gone"
         ) from None
     request.app.state.watch_rechecker.nudge()
     link = f"{settings.public_url.rstrip('/')}/v1/watches/{row.id}"
@@ -253,21 +262,11 @@ async def update_watch(
         return redefine(engine, checkers, existing, definition, datetime.now(UTC))
 
     try:
-        row, checked = await gate.run(work, request.is_disconnected)
-    except RouteInputError as error:
-        raise _route_problem(error) from None
+        row, checked = await _on_check_thread(gate, work, request)
     except ValidationError as error:
         raise _invalid_patch(error) from None
     except WatchGone:
         raise Problem(404, f"no watch {watch_id!r}", "not-found") from None
-    except GateFull:
-        raise unavailable(
-            "too many checks are waiting; try again shortly", "busy", RETRY_AFTER_BUSY_S
-        ) from None
-    except ClientGone:
-        raise Problem(
-            503, "the client disconnected before the check started", "client-gone"
-        ) from None
     request.app.state.watch_rechecker.nudge()
     return JsonResponse(_created(row, checked, settings.public_url))
 

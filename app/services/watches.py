@@ -74,6 +74,28 @@ def check_flights(
     )
 
 
+def _checked_now(
+    engine: Engine,
+    checkers: CheckerService,
+    key_id: int,
+    definition: WatchDefinition,
+    now: datetime,
+    existing: WatchRow | None = None,
+) -> tuple[WatchRow, Checked, str]:
+    """A definition checked with the current checker: its stored form, the checks, and its
+    corridor (WKT); RouteInputError for a route that cannot be checked or a schedule over."""
+    lines = corridor_lines(definition.check)
+    version, checker = checkers.checker_for(engine)
+    checked = check_flights(definition, checker, version, now)
+    if checked.expires_at <= now:
+        raise RouteInputError("schedule", "the last flight of this schedule has already landed")
+    return (
+        stored_form(definition, key_id, checked, version, now, existing),
+        checked,
+        corridor_wkt(lines),
+    )
+
+
 def register(
     engine: Engine,
     checkers: CheckerService,
@@ -82,14 +104,9 @@ def register(
     now: datetime,
 ) -> tuple[WatchRow, Checked]:
     """Check the flights and store the watch; WatchExists when its id is taken."""
-    lines = corridor_lines(definition.check)
-    version, checker = checkers.checker_for(engine)
-    checked = check_flights(definition, checker, version, now)
-    if checked.expires_at <= now:
-        raise RouteInputError("schedule", "the last flight of this schedule has already landed")
-    row = stored_form(definition, key_id, checked, version, now)
+    row, checked, corridor = _checked_now(engine, checkers, key_id, definition, now)
     with engine.begin() as connection:
-        if not insert_watch(connection, row, corridor_wkt(lines), margin_nm(definition.check)):
+        if not insert_watch(connection, row, corridor, margin_nm(definition.check)):
             raise WatchExists(row.id)
     return row, checked
 
@@ -101,15 +118,12 @@ def redefine(
     definition: WatchDefinition,
     now: datetime,
 ) -> tuple[WatchRow, Checked]:
-    """Store a changed definition with its new first check (PATCH)."""
-    lines = corridor_lines(definition.check)
-    version, checker = checkers.checker_for(engine)
-    checked = check_flights(definition, checker, version, now)
-    if checked.expires_at <= now:
-        raise RouteInputError("schedule", "the last flight of this schedule has already landed")
-    row = stored_form(definition, existing.key_id, checked, version, now, existing)
+    """Store a changed definition with its new first check (PATCH); WatchGone if it went."""
+    row, checked, corridor = _checked_now(
+        engine, checkers, existing.key_id, definition, now, existing
+    )
     with engine.begin() as connection:
-        if not replace_watch(connection, row, corridor_wkt(lines), margin_nm(definition.check)):
+        if not replace_watch(connection, row, corridor, margin_nm(definition.check)):
             raise WatchGone(row.id)
     return row, checked
 
