@@ -3,7 +3,9 @@ ask at once, answers meanwhile when asked to serve stale, one shared checker for
 between two changes of what is known, and a memory budget for those."""
 
 import concurrent.futures
+import gc
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -312,3 +314,29 @@ def test_a_shared_directory_others_can_write_is_not_used(engine: Engine, tmp_pat
     assert (service.shared.built, service.shared.mapped) == (0, 0)
     assert list(shared.iterdir()) == []
     assert not isinstance(checker.hazard_set.base.index.edge_owner, np.memmap)
+
+
+def test_a_built_checker_is_left_out_of_garbage_collections_and_still_freed(
+    engine: Engine,
+) -> None:
+    # Frozen objects are those gc.get_objects() no longer lists (it lists the three
+    # generations a collection walks, not the permanent one).
+    service = CheckerService()
+    try:
+        _, checker = service.checker_for(engine)
+        hazard = checker.hazards[0]
+        walked = {id(o) for o in gc.get_objects()}
+        assert id(hazard) not in walked
+        assert id(checker) not in walked
+        # The whole build is replaced after a change the version log cannot say (a new
+        # service: no current checker to take changes into); the old one must be freed, not
+        # kept forever by the freeze.
+        gone = weakref.ref(checker)
+        del checker, hazard
+        service.close()
+        service = CheckerService()
+        _touch(engine)
+        service.checker_for(engine)
+        assert gone() is None
+    finally:
+        service.close()

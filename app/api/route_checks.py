@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -13,9 +12,15 @@ from sqlalchemy import Engine
 
 from app.api.dependencies import CheckersDep, EngineDep, RouteCheckGateDep
 from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem, unavailable
-from app.api.responses import JsonResponse, encode_json_in_pieces
+from app.api.responses import (
+    JsonResponse,
+    PiecesResponse,
+    encode_json,
+    encode_json_in_pieces,
+)
 from app.core.risk.check import RouteChecker
-from app.core.risk.run import run_route_check
+from app.core.risk.report import ReportParts
+from app.core.risk.run import run_route_check_parts
 from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
 from app.services.checkers import CheckerService
@@ -55,21 +60,25 @@ def _wants_geojson(request: Request, f: str | None) -> bool:
     return GEOJSON in request.headers.get("accept", "")
 
 
-def _feature_collection(body: dict[str, Any]) -> dict[str, Any]:
-    """Segments as GeoJSON features, the rest as members of the collection."""
-    features = []
-    for segment in body["segments"]:
-        properties = {k: v for k, v in segment.items() if k != "geometry"}
-        features.append(
-            {
-                "type": "Feature",
-                "id": segment["index"],
-                "geometry": segment["geometry"],
-                "properties": properties,
-            }
-        )
-    extra = {k: v for k, v in body.items() if k != "segments"}
-    return {"type": "FeatureCollection", "features": features, **extra}
+def _feature(segment: dict[str, Any]) -> dict[str, Any]:
+    """A segment as a GeoJSON feature."""
+    properties = {k: v for k, v in segment.items() if k != "geometry"}
+    return {
+        "type": "Feature",
+        "id": segment["index"],
+        "geometry": segment["geometry"],
+        "properties": properties,
+    }
+
+
+def _encoded(parts: ReportParts, geojson: bool) -> list[bytes]:
+    """The answer, or with GeoJSON the segments as features and the rest as members of the
+    collection, encoded in chunks as the segments are built."""
+    if geojson:
+        features = map(_feature, parts.segments or ())
+        rest = {**parts.lead, **parts.head}
+        return encode_json_in_pieces({"type": "FeatureCollection"}, "features", features, rest)
+    return encode_json_in_pieces(parts.lead, "segments", parts.segments, parts.head)
 
 
 @router.post(
@@ -95,12 +104,12 @@ async def check_route(
     """Check one route against the layers (on a check thread, when its turn comes)."""
     geojson = _wants_geojson(request, f)
 
-    def work() -> bytes:
+    def work() -> list[bytes]:
         version, checker = _checker(engine, source, body.as_of)
-        result = run_route_check(body, checker, version, geometry=geojson)
+        parts = run_route_check_parts(body, checker, version, geometry=geojson)
         # Encoded here, on the check thread: a large answer takes milliseconds to encode, and
         # on the event loop that would hold up every other request.
-        return encode_json_in_pieces(_feature_collection(result) if geojson else result)
+        return _encoded(parts, geojson)
 
     try:
         encoded = await gate.run(work, request.is_disconnected)
@@ -110,7 +119,7 @@ async def check_route(
         raise _busy() from None
     except ClientGone:
         raise _gone() from None
-    return Response(encoded, media_type=GEOJSON if geojson else JsonResponse.media_type)
+    return PiecesResponse(encoded, media_type=GEOJSON if geojson else JsonResponse.media_type)
 
 
 def _busy() -> Problem:
@@ -142,14 +151,21 @@ async def _batch_lines(
         try:
             parsed = RouteCheckRequest.model_validate(raw)
 
-            def work(parsed: RouteCheckRequest = parsed) -> dict[str, Any]:
+            def work(parsed: RouteCheckRequest = parsed) -> list[bytes]:
                 version, checker = (
                     current if parsed.as_of is None else _checker(engine, source, parsed.as_of)
                 )
-                return run_route_check(parsed, checker, version, detail=detail)
+                parts = run_route_check_parts(parsed, checker, version, detail=detail)
+                # Encoded on the check thread, as a single check's answer is.
+                return _encoded(parts, geojson=False)
 
             # Route by route, so that single checks take turns with a long batch.
-            line["result"] = await gate.run(work, request.is_disconnected, admitted=True)
+            result = await gate.run(work, request.is_disconnected, admitted=True)
+            yield encode_json(line)[:-1] + b',"result":'
+            for chunk in result:
+                yield chunk
+            yield b"}\n"
+            continue
         except ClientGone:
             return
         except ValidationError as error:
@@ -169,7 +185,7 @@ async def _batch_lines(
                 "status": 500,
                 "detail": "this route could not be checked; the error has been logged",
             }
-        yield orjson.dumps(line, option=orjson.OPT_UTC_Z | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+        yield encode_json(line) + b"\n"
 
 
 def _problem_line(errors: list[dict[str, str]]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """A route check from request to report: resolve the route, plan it, check it, report it."""
 
+from dataclasses import replace
 from typing import Any
 
 from app.core.risk.check import RouteChecker, plan_flight
-from app.core.risk.report import report
+from app.core.risk.report import ReportParts, report_parts
 from app.core.routes.path import PathError
 from app.core.routes.profile import ProfileError
 from app.core.routes.request import RouteCheckRequest
@@ -19,6 +20,17 @@ def run_route_check(
     detail: str = "full",
 ) -> dict[str, Any]:
     """The report for one request; RouteInputError names the field when it cannot be done."""
+    return run_route_check_parts(request, checker, data_version, geometry, detail).whole()
+
+
+def run_route_check_parts(
+    request: RouteCheckRequest,
+    checker: RouteChecker,
+    data_version: int,
+    geometry: bool = False,
+    detail: str = "full",
+) -> ReportParts:
+    """As `run_route_check`, with the segments built as they are read (see `ReportParts`)."""
     waypoints = resolve_waypoints(request)
     cruise_ft = flight_level_to_feet(request.cruise_fl) if request.cruise_fl is not None else None
     try:
@@ -31,10 +43,10 @@ def run_route_check(
         result = checker.check(plan, request.as_of, request.incident_radius_nm)
     except PathError as error:
         raise RouteInputError(_route_field(request), str(error)) from None
-    body = report(result, data_version, geometry, detail)
+    parts = report_parts(result, data_version, geometry, detail)
     if request.id is not None:
-        body = {"id": request.id, **body}
-    return body
+        parts = replace(parts, lead={"id": request.id})
+    return parts
 
 
 def _route_field(request: RouteCheckRequest) -> str:
