@@ -80,7 +80,10 @@ def test_mh17_replay_at_fl330_on_17_july_2014(layers_server: LiveServer) -> None
     assert closed_below_fl320["position"] == "above_ceiling"
     assert closed_below_fl320["upper_ft"] == 32000
     assert "FL330" in closed_below_fl320["explanation"]
-    assert worst["score"] == 94.5
+    # Model 2: the Buk (90, confirmed site) and the closure (45 above its ceiling) are one
+    # threat (eastern-ukraine-2014), counted once, by its strongest record: 90 (model 1: 94.5).
+    assert worst["score"] == 90.0
+    assert (buk["counted"], closed_below_fl320["counted"]) == (True, False)
     assert worst["category"] == "critical"
     assert worst["start"]["alt_ft"] == 33000
 

@@ -22,6 +22,7 @@ from app.core.risk.sweep import (
     round_score,
     sweep,
 )
+from app.core.risk.threats import strongest_spans
 from app.core.routes.piecewise import Piecewise, intersect, merge
 from app.core.routes.span_sets import SpanSets, intersect_by_key, merge_runs, within_many
 
@@ -116,22 +117,31 @@ def test_cut_points_follow_the_sequential_rule(ends: list[float]) -> None:
 
 
 @st.composite
-def applications(draw: st.DrawFn) -> tuple[list[list[tuple[float, float]]], list[float]]:
+def applications(
+    draw: st.DrawFn,
+) -> tuple[list[list[tuple[float, float]]], list[float], list[int]]:
     count = draw(st.integers(0, 6))
     spans = [draw(interval_lists()) for _ in range(count)]
     raws = [draw(st.sampled_from([10.0, 35.0, 45.0, 65.0, 76.5, 90.0, 100.0])) for _ in spans]
-    return spans, raws
+    # Few threats, so that several applications often share one.
+    threats = [draw(st.integers(0, 2)) for _ in spans]
+    return spans, raws, threats
 
 
 @settings(max_examples=300)
 @given(applications())
 def test_sweep_matches_a_direct_recount(
-    case: tuple[list[list[tuple[float, float]]], list[float]],
+    case: tuple[list[list[tuple[float, float]]], list[float], list[int]],
 ) -> None:
-    lists, raws = case
+    # The recount: at each piece's middle, the applications whose spans cover it, combined by
+    # the model's plain rule (strongest of each threat, independent threats multiplied).
+    lists, raws, threats = case
     total = 1_000.0
     spans = _sets(lists)
-    swept = sweep(total, spans, log_remaining(np.array(raws)))
+    scoring, raw = strongest_spans(
+        spans, np.array(raws, dtype=float), np.array(threats, dtype=np.int64)
+    )
+    swept = sweep(total, spans, scoring, log_remaining(raw))
     assert swept.start_m[0] == 0.0
     assert swept.end_m[-1] == total
     assert swept.start_m[1:] == swept.end_m[:-1]
@@ -141,7 +151,7 @@ def test_sweep_matches_a_direct_recount(
         middle = (start + end) / 2.0
         active = [n for n, spans_ in enumerate(lists) if any(a <= middle < b for a, b in spans_)]
         segment = next(i for i, s in enumerate(swept.start_m) if s <= middle < swept.end_m[i])
-        combined, _ = DEFAULT_MODEL.combine([raws[n] for n in active])
+        combined, _ = DEFAULT_MODEL.combine([raws[n] for n in active], [threats[n] for n in active])
         assert swept.score[segment] == (round_score(combined) if active else 0.0)
         # A new segment starts exactly where the set changes.
         assert (start in swept.start_m) == (active != previous)

@@ -10,16 +10,18 @@ from functools import reduce
 import numpy as np
 from shapely.geometry import Point
 
-from app.core.arrays import NamedArrays
+from app.core.arrays import FloatArray, NamedArrays
 from app.core.geodesy import WGS84
 from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
 from app.core.risk.applications import Applied, HazardArrays, apply
+from app.core.risk.exposure import ThreatExposure, threat_exposures
 from app.core.risk.hazard_set import HazardKey, HazardSet, key_of
 from app.core.risk.hazards import Hazard
 from app.core.risk.lateral import LateralIndex
 from app.core.risk.model import DEFAULT_MODEL, ScoringModel
 from app.core.risk.sweep import log_remaining, sweep
+from app.core.risk.threats import strongest, strongest_spans, threat_key, threat_numbers
 from app.core.routes.path import Densified, RoutePath
 from app.core.routes.piecewise import Piecewise
 from app.core.routes.profile import altitude_profile, time_profile
@@ -59,12 +61,16 @@ def plan_flight(
 
 @dataclass(frozen=True)
 class AppliedHazard:
-    """A hazard applying to a segment, how (inside its band or just above it) and how much."""
+    """A hazard applying to a segment, how (inside its band or just above it) and how much;
+    whether it is the record its threat counts here, and the other records of that threat
+    applying here."""
 
     hazard: Hazard
     above_ceiling: bool
     raw_score: float
     contribution: float
+    counted: bool = True
+    same_threat: tuple[Hazard, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,11 +109,20 @@ class Segment:
     def hazards(self) -> tuple[AppliedHazard, ...]:
         """The hazards with their contributions, largest first (computed when asked for)."""
         applications = self.applications
-        _, contributions = self.model.combine([a.raw_score for a in applications])
+        raw_scores = [a.raw_score for a in applications]
+        threats = [threat_key(a.hazard) for a in applications]
+        _, contributions = self.model.combine(raw_scores, threats)
+        counted = strongest(raw_scores, threats)
+        by_threat: dict[str, list[Hazard]] = {}
+        for a, threat in zip(applications, threats, strict=True):
+            by_threat.setdefault(threat, []).append(a.hazard)
         applied = [
-            AppliedHazard(a.hazard, a.above_ceiling, a.raw_score, c)
-            for a, c in zip(applications, contributions, strict=True)
-        ]
+            AppliedHazard(
+                a.hazard, a.above_ceiling, a.raw_score, c, n,
+                tuple(h for h in by_threat[threat] if h.id != a.hazard.id),
+            )
+            for a, c, n, threat in zip(applications, contributions, counted, threats, strict=True)
+        ]  # fmt: skip
         applied.sort(key=lambda a: (-a.contribution, a.hazard.layer.value, a.hazard.id))
         return tuple(applied)
 
@@ -136,6 +151,8 @@ class RouteCheck:
     departure: datetime
     # The knowledge the check used: what was known then (None: everything on record now).
     as_of: datetime | None = None
+    # How long the route is inside each threat that scores on it, strongest first.
+    exposures: tuple[ThreatExposure, ...] = ()
 
 
 class RouteChecker:
@@ -230,20 +247,30 @@ class RouteChecker:
             ring_spans = ring_index.spans(densified)
             # Only incidents whose outer ring the route enters can be within the radius.
             reached = {rings[i].id for i in np.unique(ring_spans.owner).tolist()}
-            found = _joined(found, applied_on(rings, ring_arrays, ring_spans))
-        segments = self._segments(plan, found)
+            # Only where an aircraft was hit scores: a crash or landing site is context.
+            hit = np.array([_was_hit(r) for r in rings], dtype=bool)
+            hit_spans = ring_spans.select(hit[ring_spans.owner])
+            found = _joined(found, applied_on(rings, ring_arrays, hit_spans))
+        # Records of one threat count once: the strongest where several apply.
+        threat_of = [threat_key(h) for h in found.hazards]
+        scoring, raw = strongest_spans(
+            found.spans, np.array(found.raw_scores, dtype=float), threat_numbers(found.hazards)
+        )
+        segments = self._segments(plan, found, scoring, raw)
+        exposures = threat_exposures(found.hazards, threat_of, scoring, raw, plan.time_s)
         nearby = self._nearby(plan, densified, radius_nm, reached)
         valid_at = now if plan.time_s is None else None
         return RouteCheck(
             plan, tuple(segments), tuple(nearby), evaluated_at, radius_nm, valid_at,
-            reference_time, as_of,
+            reference_time, as_of, tuple(exposures),
         )  # fmt: skip
 
-    def _segments(self, plan: FlightPlan, applied: Applied) -> list[Segment]:
-        """Cut the route wherever the set of applicable hazards changes; score each piece."""
-        swept = sweep(
-            plan.path.length_m, applied.spans, log_remaining(np.array(applied.raw_scores))
-        )
+    def _segments(
+        self, plan: FlightPlan, applied: Applied, scoring: SpanSets, raw: FloatArray
+    ) -> list[Segment]:
+        """Cut the route wherever the set of applicable hazards changes; score each piece
+        (`scoring`: where each threat's strongest record applies, and its raw score)."""
+        swept = sweep(plan.path.length_m, applied.spans, scoring, log_remaining(raw))
         categories: dict[float, str] = {}
         segments = []
         for start, end, probe, score in zip(
@@ -275,6 +302,12 @@ class RouteChecker:
             if distance_m <= limit_m:
                 found.append(NearbyIncident(incident, distance_m, along_m))
         return sorted(found, key=lambda n: (n.distance_m, n.incident.id))
+
+
+def _was_hit(incident: Hazard) -> bool:
+    """Whether an incident may mark where an aircraft was hit: not a crash or landing site (an
+    incident of unknown kind counts)."""
+    return dict(incident.details).get("kind") not in ("crash", "landing")
 
 
 def _nearest_vertex(densified: Densified, point: Point) -> tuple[int, float]:

@@ -2,7 +2,7 @@
 
 from app.core.layers.vocabulary import Status
 from app.core.risk.check import AppliedHazard
-from app.core.risk.hazards import HazardLayer
+from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.risk.warnings import lapse_words
 
 LEVEL_WORDS = {1: "do not fly", 2: "high risk", 3: "exercise caution"}
@@ -43,11 +43,30 @@ def explain(
 ) -> str:
     """A sentence saying what the hazard is and why it applies here (and, for an advisory
     whose last known end has passed unconfirmed, that it is still counted)."""
-    reason = _reason(applied, start_ft, end_ft, distance_nm)
+    reason = _reason(applied, start_ft, end_ft, distance_nm) + _threat_words(applied)
     lifecycle = applied.hazard.lifecycle
     if status == Status.LAPSED_UNCONFIRMED.value and lifecycle and lifecycle.valid_to:
         return f"{reason}; {lapse_words(lifecycle.valid_to)}"
     return reason
+
+
+def issuer_words(hazard: Hazard) -> str:
+    """'FAA SFAR 117', 'EASA CZIB-2022-01': who issued a record, and its reference."""
+    parts = (hazard.issuer, hazard.reference or hazard.instrument)
+    return " ".join(part for part in parts if part) or hazard.id
+
+
+def _threat_words(applied: AppliedHazard) -> str:
+    """Whether this record is the one its threat counts here, and who else advises it."""
+    if not applied.same_threat:
+        return ""
+    threat = applied.hazard.threat or "the same threat"
+    if not applied.counted:
+        return f"; counts for nothing more: {threat} is counted once, by its strongest record here"
+    others = sorted({issuer_words(h) for h in applied.same_threat} - {issuer_words(applied.hazard)})
+    if not others:
+        return f"; {threat} is counted once here"
+    return f"; {threat} is also advised here by {', '.join(others)} — counted once"
 
 
 def _reason(
@@ -57,9 +76,7 @@ def _reason(
     hazard = applied.hazard
     planned = planned_words(start_ft, end_ft)
     if hazard.layer is HazardLayer.CONFLICT_ZONE:
-        issuer = " ".join(
-            part for part in (hazard.issuer, hazard.reference or hazard.instrument) if part
-        )
+        issuer = issuer_words(hazard)
         level = LEVEL_WORDS.get(hazard.level or 3, "advisory")
         rule = f"{level} {band_words(hazard.lower_ft, hazard.upper_ft)}"
         if applied.above_ceiling:

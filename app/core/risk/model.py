@@ -7,7 +7,7 @@ reported contribution is what it adds in that product, taken from the largest ra
 so the contributions add up to the score.
 """
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
@@ -85,12 +85,21 @@ class ScoringModel:
                 return factor
         return self.incident_old_factor
 
-    def combine(self, raw_scores: list[float]) -> tuple[float, list[float]]:
-        """The combined score and each raw score's contribution (in the order given)."""
+    def combine(
+        self, raw_scores: Sequence[float], threats: Sequence[Hashable] | None = None
+    ) -> tuple[float, list[float]]:
+        """The combined score and each raw score's contribution (in the order given). With
+        `threats`, only the strongest of each threat counts (the first of equals); the others
+        contribute 0."""
         order = sorted(range(len(raw_scores)), key=lambda i: -raw_scores[i])
         remaining = 1.0
         contributions = [0.0] * len(raw_scores)
+        seen: set[Hashable] = set()
         for i in order:
+            if threats is not None:
+                if threats[i] in seen:
+                    continue
+                seen.add(threats[i])
             share = remaining * raw_scores[i] / 100.0
             contributions[i] = 100.0 * share
             remaining -= share
@@ -107,3 +116,5 @@ class ScoringModel:
 
 
 DEFAULT_MODEL = ScoringModel()
+# Named in every result's summary; changes with the model (docs/scoring.md).
+MODEL_NAME = "airspace-risk scoring model 2 (docs/scoring.md)"

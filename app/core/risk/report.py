@@ -11,8 +11,10 @@ import numpy as np
 from app.core.geodesy.antimeridian import split_line
 from app.core.risk.check import AppliedHazard, RouteCheck, Segment
 from app.core.risk.explain import explain
+from app.core.risk.exposure import NOMINAL_SPEED_KT, minutes_between, route_index
 from app.core.risk.hazards import Hazard, HazardLayer, status_at
-from app.core.risk.model import DEFAULT_MODEL
+from app.core.risk.model import DEFAULT_MODEL, MODEL_NAME
+from app.core.risk.sweep import round_score
 from app.core.risk.warnings import lapse_warnings, status_time
 from app.core.units import METRES_PER_NM
 
@@ -81,6 +83,7 @@ def _hazard(
         "upper_ft": hazard.upper_ft,
         "raw_score": round(applied.raw_score, 1),
         "contribution": round(applied.contribution, 1),
+        "counted": applied.counted,
         "certainty": hazard.certainty,
         "sources": list(hazard.sources),
     }
@@ -267,6 +270,13 @@ def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
             seconds = check.plan.time_s.at(segment.end_m) - check.plan.time_s.at(segment.start_m)
             minutes_by[segment.category] += seconds / 60.0
     score = check.segments[worst].score
+    starts = np.array([s.start_m for s in check.segments])
+    ends = np.array([s.end_m for s in check.segments])
+    minutes = minutes_between(check.plan.time_s, starts, ends).tolist()
+    exposed: dict[str, dict[str, float]] = {c: {"nm": 0.0, "minutes": 0.0} for c in CATEGORIES}
+    for segment, segment_minutes in zip(check.segments, minutes, strict=True):
+        exposed[segment.category]["nm"] += (segment.end_m - segment.start_m) / METRES_PER_NM
+        exposed[segment.category]["minutes"] += segment_minutes
     return {
         "score": score,
         "category": DEFAULT_MODEL.category(score),
@@ -281,5 +291,26 @@ def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
         "valid_at": _iso(check.valid_at),
         "as_of": _iso(check.as_of),
         "warnings": lapse_warnings(check),
-        "model": "airspace-risk scoring model 1 (docs/scoring.md)",
+        "exposure": {
+            "basis": "planned times"
+            if check.plan.time_s is not None
+            else f"no times given: minutes at {NOMINAL_SPEED_KT:.0f} kt",
+            "by_threat": [
+                {
+                    "threat": e.threat,
+                    "nm": round(e.nm, 2),
+                    "minutes": round(e.minutes, 1),
+                    "max_raw_score": round(e.max_raw_score, 1),
+                    "category": DEFAULT_MODEL.category(round_score(e.max_raw_score)),
+                    "records": list(e.hazard_ids),
+                }
+                for e in check.exposures
+            ],
+            "by_category": {
+                c: {"nm": round(v["nm"], 2), "minutes": round(v["minutes"], 1)}
+                for c, v in exposed.items()
+            },
+        },
+        "route_index": round(route_index([s.score for s in check.segments], minutes), 1),
+        "model": MODEL_NAME,
     }

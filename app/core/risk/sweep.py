@@ -1,12 +1,13 @@
 """Cutting a route into segments wherever the set of applicable hazards changes, and scoring each.
 
 Input: every application's spans along the route (owner = application; one application's spans
-are disjoint) and log(1 − r/100) of its raw score. The route is first cut at every span end (cuts
-closer than BREAKPOINT_TOLERANCE_M are one cut); a span applies to a piece when it covers the
-piece's middle. Per piece, three running sums over span starts and ends give what applies: an
-XOR of fixed 64-bit keys per application (equal keys mean an equal set, so consecutive pieces
-with equal keys are one segment), the sum of logs (the score; summed exactly, in fixed point)
-and the count (0 means none).
+are disjoint), and the spans that score with log(1 − r/100) of each one's raw score (each
+threat's strongest record: `threats.strongest_spans`; their ends are among the applications').
+The route is first cut at every span end (cuts closer than BREAKPOINT_TOLERANCE_M are one cut);
+a span applies to a piece when it covers the piece's middle. Per piece, three running sums over
+span starts and ends give what applies: an XOR of fixed 64-bit keys per application (equal keys
+mean an equal set, so consecutive pieces with equal keys are one segment), the count (0 means
+none), and over the scoring spans the sum of logs (the score; summed exactly, in fixed point).
 """
 
 import math
@@ -81,8 +82,9 @@ def cut_points(total_m: float, spans: SpanSets) -> FloatArray:
     return cuts
 
 
-def sweep(total_m: float, spans: SpanSets, logs: FloatArray) -> Swept:
-    """Segments covering [0, total_m]: bounds, a probe point and the score of each."""
+def sweep(total_m: float, spans: SpanSets, scoring: SpanSets, span_logs: FloatArray) -> Swept:
+    """Segments covering [0, total_m]: bounds, a probe point and the score of each (`scoring`:
+    the spans that score, with log(1 − r/100) of each span's raw score)."""
     points = cut_points(total_m, spans)
     middles = (points[:-1] + points[1:]) / 2.0
     pieces = len(middles)
@@ -96,10 +98,12 @@ def sweep(total_m: float, spans: SpanSets, logs: FloatArray) -> Swept:
     signature = np.bitwise_xor.accumulate(toggles[:-1])
     # In fixed point, so that the sum is exact: the same set of hazards gives the same score
     # wherever it occurs along the route, whatever came before.
-    span_logs = np.round(logs[spans.owner] * LOG_SCALE).astype(np.int64)
+    fixed_logs = np.round(span_logs * LOG_SCALE).astype(np.int64)
+    scoring_first = np.searchsorted(middles, scoring.low, side="left")
+    scoring_stop = np.searchsorted(middles, scoring.high, side="left")
     steps = np.zeros(pieces + 1, dtype=np.int64)
-    np.add.at(steps, first, span_logs)
-    np.add.at(steps, stop, -span_logs)
+    np.add.at(steps, scoring_first, fixed_logs)
+    np.add.at(steps, scoring_stop, -fixed_logs)
     log_sum = np.cumsum(steps)[:-1]
     count = np.cumsum(np.bincount(first, None, pieces + 1) - np.bincount(stop, None, pieces + 1))
     new = np.ones(pieces, dtype=bool)
