@@ -19,6 +19,7 @@ import numpy as np
 
 from app.core.risk.applications import apply
 from app.core.risk.lateral import _pieces
+from app.core.risk.threats import strongest_spans, threat_numbers
 from bench.generate import load_routes, load_zones
 from bench.route_check import build_checker, pick, plan_of
 
@@ -34,7 +35,7 @@ def main() -> None:
     now = datetime.now(UTC)
     t = dict.fromkeys(
         ["densify", "edge-grid candidates", "lateral spans (all)", "applications",
-         "sweep + segments", "check() total"], 0.0)  # fmt: skip
+         "threats + sweep + segments", "check() total"], 0.0)  # fmt: skip
     n = dict.fromkeys(
         ["pieces", "candidate (piece, edge) pairs", "zones touched", "spans", "segments"], 0
     )
@@ -52,7 +53,10 @@ def main() -> None:
             plan.time_s, now, now, checker.model,
         )  # fmt: skip
         t4 = time.perf_counter()
-        segments = checker._segments(plan, applied)
+        scoring, raw = strongest_spans(
+            applied.spans, np.array(applied.raw_scores), threat_numbers(applied.hazards)
+        )
+        segments = checker._segments(plan, applied, scoring, raw)
         t5 = time.perf_counter()
         checker.check(plan, as_of=now)
         t6 = time.perf_counter()
@@ -60,7 +64,7 @@ def main() -> None:
         t["edge-grid candidates"] += t2 - t1
         t["lateral spans (all)"] += t3 - t2
         t["applications"] += t4 - t3
-        t["sweep + segments"] += t5 - t4
+        t["threats + sweep + segments"] += t5 - t4
         t["check() total"] += t6 - t5
         n["pieces"] += len(starts)
         n["candidate (piece, edge) pairs"] += len(pairs)
