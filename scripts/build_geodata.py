@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python scripts/build_geodata.py  (deterministic; the outputs are committed)
 
-- incidents.csv (copied from the project's shared facts) -> incidents.geojson
+- incidents.csv (copied from the project's shared facts) and incident_weapons.json (each
+  event's weapon class, read from its weapon column) -> incidents.geojson
 - conflict_zones.json (advisories + how to draw each from Natural Earth) -> conflict_zones.geojson
 - engagement_areas.json (system catalogue + reported sites) -> air_defence_systems.json,
   engagement_areas.geojson
@@ -92,6 +93,7 @@ def build_incidents() -> list[dict[str, Any]]:
     with (SRC / "incidents.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     weapons = {r["id"].rsplit("-", 1)[0]: r["weapon"] for r in rows if r["weapon"] != "see hit row"}
+    classes = json.loads((SRC / "incident_weapons.json").read_text(encoding="utf-8"))["events"]
     features = []
     for row in rows:
         event, suffix = row["id"].rsplit("-", 1)
@@ -116,6 +118,8 @@ def build_incidents() -> list[dict[str, Any]]:
             "aircraft": row["aircraft"],
             "fatalities": int(row["fatalities"]) if row["fatalities"] else None,
             "weapon": weapon,
+            "weapon_class": classes.get(event, {}).get("weapon_class", "unknown"),
+            "weapon_system": classes.get(event, {}).get("weapon_system"),
             "altitude_ft": int(row["altitude_ft"]) if row["altitude_ft"] else None,
             "status": "verified",
             "published_at": row["published_at"],
@@ -277,6 +281,7 @@ def build_conflict_zones() -> list[dict[str, Any]]:
             for key in ("id", "name", "level", "lower_ft", "upper_ft", *LIFECYCLE, "firs",
                         "summary", "sources", "certainty", "notes")
         }  # fmt: skip
+        properties["permits_above"] = bool(spec.get("permits_above", False))
         properties["firs"] = properties["firs"] or []
         properties["supersedes"] = through_undrawn(spec["id"], replaced_by_id, drawn_ids)
         properties["geometry_note"] = note
@@ -299,6 +304,7 @@ def build_engagement() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "nato_name": s.get("nato_name"),
             "range_nm": round(km_to_nm(float(s["max_range_km"])), 1),
             "ceiling_ft": int(s["max_altitude_ft"]),
+            "ceiling_ft_low": s.get("min_published_altitude_ft"),
             "published_at": s["published_at"],
             "sources": s["sources"],
             "certainty": s["certainty"],

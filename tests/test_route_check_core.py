@@ -6,6 +6,7 @@ lon/lat rectangle test, or the Geod.inv distance from a circle's centre — neve
 engine's polygons, densification or interval code. Positions are compared with Geod.inv.
 """
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -127,10 +128,17 @@ def test_climb_out_of_a_surface_to_25000_ft_band_between_two_waypoints() -> None
     inside_band = next(s for s in result.segments if s.hazards and not s.hazards[0].above_ceiling)
     assert inside_band.start_m == 0.0
     assert abs(inside_band.end_m - expected_exit) < 1.0
-    above = next(s for s in result.segments if s.hazards and s.hazards[0].above_ceiling)
-    # The margin above the ceiling (4,000 ft) ends at 29,000 ft.
-    assert abs(above.end_m - total * 29_000.0 / 35_000.0) < 1.0
-    assert [s.category for s in result.segments] == ["high", "moderate", "none"]
+    above = [s for s in result.segments if s.hazards and s.hazards[0].above_ceiling]
+    # The fade above the ceiling: 20 steps of 200 ft from 25,000 to 29,000 ft, step i keeping
+    # 65 × (1 − i/20) (rounded to 0.1, halves up), each step's bounds where the linear climb
+    # crosses its altitudes.
+    assert len(above) == 20
+    for i, segment in enumerate(above):
+        assert abs(segment.start_m - total * (25_000.0 + 200.0 * i) / 35_000.0) < 1.0
+        assert abs(segment.end_m - total * (25_200.0 + 200.0 * i) / 35_000.0) < 1.0
+        assert segment.score == math.floor(65.0 * (1 - i / 20) * 10 + 0.5 + 1e-6) / 10
+    assert result.segments[-1].category == "none"
+    assert result.segments[-1].start_m == above[-1].end_m
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The scoring model, pinned: a change to any number here is a change to the model and must be
 made in app/core/risk/model.py and docs/scoring.md together."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,16 +21,28 @@ def _sam(status: str, system: str = "buk-m1") -> Hazard:
     return Hazard(HazardLayer.ENGAGEMENT_AREA, "s", "s", AREA, system=system, site_basis=status)
 
 
-@pytest.mark.parametrize(
-    ("level", "inside", "above"), [(1, 90.0, 45.0), (2, 65.0, 30.0), (3, 35.0, 10.0)]
-)
-def test_zone_scores(level: int, inside: float, above: float) -> None:
-    assert MODEL.raw_score(_zone(level), above_ceiling=False, age=None) == inside
-    assert MODEL.raw_score(_zone(level), above_ceiling=True, age=None) == above
+@pytest.mark.parametrize(("level", "inside"), [(1, 90.0), (2, 65.0), (3, 35.0)])
+def test_zone_scores(level: int, inside: float) -> None:
+    assert MODEL.raw_score(_zone(level), age=None) == inside
+
+
+def test_fades_above_a_ceiling() -> None:
+    # A zone's fade runs over the 4,000 ft margin; an engagement area's across its system's
+    # published ceilings, or 10 % above a single figure; an instrument permitting flight above
+    # its limit has none.
+    assert MODEL.fade(replace(_zone(1), upper_ft=32_000)) == (32_000, 36_000)
+    assert MODEL.fade(replace(_zone(1), upper_ft=32_000, upper_sharp=True)) is None
+    assert MODEL.fade(_zone(1)) is None  # no ceiling
+    spread = replace(_sam("confirmed"), upper_ft=70_000, ceiling_spread_ft=72_178)
+    assert MODEL.fade(spread) == (70_000, 72_178)
+    assert MODEL.fade(replace(_sam("confirmed"), upper_ft=20_000)) == pytest.approx(
+        (20_000, 22_000)
+    )
+    assert MODEL.fade_steps == 20
 
 
 def test_level_1_inside_its_band_is_critical() -> None:
-    score, _ = MODEL.combine([MODEL.raw_score(_zone(1), False, None)])
+    score, _ = MODEL.combine([MODEL.raw_score(_zone(1), None)])
     assert MODEL.category(score) == "critical"
 
 
@@ -43,19 +56,23 @@ def test_level_1_inside_its_band_is_critical() -> None:
     ],
 )
 def test_engagement_scores(status: str, system: str, expected: float) -> None:
-    assert MODEL.raw_score(_sam(status, system), False, None) == pytest.approx(expected)
+    assert MODEL.raw_score(_sam(status, system), None) == pytest.approx(expected)
 
 
 def test_mh17_lesson_above_the_floor_inside_the_buk_is_critical() -> None:
     """FL330 over a zone closed below FL320, inside a confirmed Buk's reach."""
-    raw = [MODEL.raw_score(_zone(1), True, None), MODEL.raw_score(_sam("confirmed"), False, None)]
-    score, contributions = MODEL.combine(raw)
-    # 100 × (1 − (1 − 0.90)(1 − 0.45)) = 94.5; the Buk adds 90, the zone 0.1 × 45 = 4.5.
-    assert score == pytest.approx(94.5)
-    assert contributions == pytest.approx([4.5, 90.0])
+    # 1,000 ft above the ceiling is step 5 of 20 (200 ft each) of the fade: 90 × (1 − 5/20).
+    above = MODEL.raw_score(_zone(1), None) * (1 - 5 / MODEL.fade_steps)
+    assert above == pytest.approx(67.5)
+    # Above the floor alone is high: the advisory's limit is not where risk ends.
+    assert MODEL.category(above) == "high"
+    raw = [above, MODEL.raw_score(_sam("confirmed"), None)]
+    # Two threats: 100 × (1 − 0.325 × 0.10) = 96.75; one threat (MH17's case): the Buk's 90.
+    assert MODEL.combine(raw)[0] == pytest.approx(96.75)
+    score, contributions = MODEL.combine(raw, ["eastern-ukraine-2014"] * 2)
+    assert score == pytest.approx(90.0)
+    assert contributions == pytest.approx([0.0, 90.0])
     assert MODEL.category(score) == "critical"
-    # Above the floor alone is only moderate: the advisory's limit is not where risk ends.
-    assert MODEL.category(raw[0]) == "moderate"
 
 
 @pytest.mark.parametrize(
@@ -66,7 +83,7 @@ def test_incident_scores_by_distance_and_age(
     age_days: int, ring_nm: float, expected: float
 ) -> None:
     incident = Hazard(HazardLayer.INCIDENT, "i", "i", AREA, ring_nm=ring_nm)
-    assert MODEL.raw_score(incident, False, timedelta(days=age_days)) == pytest.approx(expected)
+    assert MODEL.raw_score(incident, timedelta(days=age_days)) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""Scoring model 2: one threat counted once, and incidents as evidence, through the engine and
-its report, without database or HTTP.
+"""Scoring model 2: one threat counted once, and incidents as evidence (hit points only, one
+event once, at the altitudes their weapon reaches), through the engine and its report, without
+database or HTTP.
 
 Expected scores are worked out by hand from docs/scoring.md: raw scores from its table, the
 strongest record of each threat, independent threats as 100 × (1 − Π(1 − rᵢ/100)).
@@ -8,9 +9,13 @@ strongest record of each threat, independent threats as 100 × (1 − Π(1 − r
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from shapely.geometry import Point
 
+from app.core.layers.records import AirDefenceSystem, Incident
+from app.core.layers.vocabulary import Certainty, IncidentKind, IncidentStatus, WeaponClass
 from app.core.risk.check import RouteChecker
+from app.core.risk.hazard_records import incident_hazard
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.risk.report import report
 from tests.routing import GEOD, NM, check, plan, rectangle, zone
@@ -108,3 +113,59 @@ def test_the_hit_and_crash_of_one_1980s_event_score_once() -> None:
     worst = max(result.segments, key=lambda s: s.score)
     assert worst.score == 2.0
     assert [h.hazard.id for h in worst.hazards] == ["ir655-hit"]
+
+
+def _manpads_hit(catalogue: dict[str, AirDefenceSystem]) -> Hazard:
+    """A MANPADS hit in 2024 on the 35°E meridian route's line (3 NM east of it)."""
+    lon, lat, _ = GEOD.fwd(35.0, 40.0, 90.0, 3.0 * NM)
+    record = Incident(
+        id="x-hit",
+        event="x",
+        kind=IncidentKind.HIT,
+        occurred_at=datetime(2024, 11, 22, 6, 0, tzinfo=UTC),
+        published_at=datetime(2024, 11, 22, tzinfo=UTC),
+        weapon_class=WeaponClass.MANPADS,
+        status=IncidentStatus.VERIFIED,
+        sources=["https://example.org/report"],
+        certainty=Certainty.HIGH,
+    )
+    return incident_hazard(record, Point(lon, lat), catalogue)
+
+
+MANPADS = AirDefenceSystem(
+    id="manpads",
+    name="MANPADS",
+    range_nm=4.3,
+    ceiling_ft=15_000,
+    ceiling_ft_low=9_800,
+    published_at=datetime(2023, 5, 30, tzinfo=UTC),
+    sources=["https://example.org/figures"],
+    certainty=Certainty.MEDIUM,
+)
+
+
+@pytest.mark.parametrize(
+    ("altitude_ft", "expected"),
+    [
+        # Within a year of departure, within 10 NM: 20. Below the lowest published ceiling the
+        # whole 20; at 12,000 ft step 8 of the fade ((12,000 − 9,800) / 260 = 8.5): 20 × 0.6;
+        # at FL410 nothing: a MANPADS hit is no evidence about cruising altitudes.
+        (8_000.0, 20.0),
+        (12_000.0, 12.0),
+        (41_000.0, 0.0),
+    ],
+)
+def test_an_incident_counts_only_at_altitudes_its_weapon_reaches(
+    altitude_ft: float, expected: float
+) -> None:
+    hit = _manpads_hit({"manpads": MANPADS})
+    result = RouteChecker([], [hit]).check(
+        plan(MERIDIAN, cruise_ft=altitude_ft, departure=DEPARTURE)
+    )
+    assert max(s.score for s in result.segments) == expected
+
+
+def test_an_incident_of_unknown_weapon_counts_at_every_altitude() -> None:
+    hit = _manpads_hit({})  # no catalogue entry to bound it: every altitude
+    result = RouteChecker([], [hit]).check(plan(MERIDIAN, cruise_ft=41_000.0, departure=DEPARTURE))
+    assert max(s.score for s in result.segments) == 20.0

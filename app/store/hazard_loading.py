@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy import Connection, and_, or_, select, text
 
-from app.core.layers.engagement import Envelope, resolve_envelope
+from app.core.layers.engagement import Envelope, ceiling_low, resolve_envelope
 from app.core.layers.layer_file import LayerFileError, parse_feature
 from app.core.layers.legacy import upgraded_properties
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
@@ -84,13 +84,16 @@ def _maker(
         area = record
         assert isinstance(geometry, Point)
         reach = envelope or resolve_envelope(area, geometry, catalogue)
+        # Across a spread of published ceilings the score fades from the lowest to the highest.
+        low = reach.ceiling_low_ft
+        upper, spread = (reach.upper_ft, None) if low is None else (low, reach.upper_ft)
         return area, lambda known: engagement_hazard(
-            area, reach.circle, reach.radius_nm, reach.upper_ft, catalogue.get(area.system), known
+            area, reach.circle, reach.radius_nm, upper, catalogue.get(area.system), known, spread
         )
     assert isinstance(geometry, Point)
     if record.status.value != "verified" or not incident_known(record, as_of):
         return None
-    return incident_hazard(record, geometry)
+    return incident_hazard(record, geometry, catalogue)
 
 
 def _from_version(
@@ -157,7 +160,8 @@ def maker_from_row(
         return _maker(zone, to_shape(row.geom), catalogue, as_of)
     if layer is Layer.ENGAGEMENT_AREAS:
         area = EngagementArea.model_validate(_fields(row, EngagementArea))
-        stored = Envelope(row.radius_nm, row.lower_ft, row.upper_ft, to_shape(row.geom))
+        low = ceiling_low(row.upper_ft, catalogue.get(area.system))
+        stored = Envelope(row.radius_nm, row.lower_ft, row.upper_ft, to_shape(row.geom), low)
         return _maker(area, to_shape(row.site), catalogue, as_of, stored)
     incident = Incident.model_validate(_fields(row, Incident))
     return _maker(incident, to_shape(row.geom), catalogue, as_of)

@@ -21,6 +21,8 @@ class Envelope:
     lower_ft: int | None
     upper_ft: int | None
     circle: MultiPolygon
+    # Where the system's published ceilings differ, the lowest (upper_ft is the highest).
+    ceiling_low_ft: int | None = None
 
 
 def resolve_envelope(
@@ -35,4 +37,13 @@ def resolve_envelope(
     upper_ft = area.upper_ft if area.upper_ft is not None else system.ceiling_ft
     if area.lower_ft is not None and area.lower_ft >= upper_ft:
         raise ValueError(f"lower_ft ({area.lower_ft}) must be below the ceiling ({upper_ft})")
-    return Envelope(radius_nm, area.lower_ft, upper_ft, geodesic_circle(site.x, site.y, radius_nm))
+    circle = geodesic_circle(site.x, site.y, radius_nm)
+    return Envelope(radius_nm, area.lower_ft, upper_ft, circle, ceiling_low(upper_ft, system))
+
+
+def ceiling_low(upper_ft: int | None, system: AirDefenceSystem | None) -> int | None:
+    """The lowest of the system's published ceilings, where the envelope's ceiling is the
+    catalogue's highest and the figures differ (an area's own ceiling is one figure)."""
+    if system is None or upper_ft != system.ceiling_ft or system.ceiling_ft_low is None:
+        return None
+    return system.ceiling_ft_low if system.ceiling_ft_low < upper_ft else None

@@ -26,6 +26,7 @@ from app.core.layers.vocabulary import (
     IncidentStatus,
     SiteBasis,
     TimePrecision,
+    WeaponClass,
     ZoneLevel,
 )
 
@@ -114,6 +115,12 @@ class ConflictZone(_Lifecycle):
     upper_ft: AltitudeFt | None = Field(
         default=None, description="Ceiling in feet; null = unlimited."
     )
+    permits_above: bool = Field(
+        default=False,
+        description="The instrument itself permits flight at and above upper_ft (e.g. SFAR "
+        "119: overflights at and above FL320 may resume): a sharp limit, no fading margin "
+        "above it.",
+    )
     firs: FirCodes = Field(default_factory=list, description="ICAO FIR codes, separated by spaces.")
     summary: Text | None = Field(default=None, description="What it says, in a sentence or two.")
     sources: Sources
@@ -124,6 +131,8 @@ class ConflictZone(_Lifecycle):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         _check_band(self.lower_ft, self.upper_ft)
+        if self.permits_above and self.upper_ft is None:
+            raise ValueError("permits_above needs an upper_ft: flight above which limit?")
         self._check_lifecycle(self.id)
         if self.valid_from < self.published_at:
             raise ValueError(
@@ -188,6 +197,14 @@ class Incident(_Record):
     aircraft: Text | None = Field(default=None, description="Type and registration.")
     fatalities: int | None = Field(default=None, ge=0, le=10_000, description="People killed.")
     weapon: Text | None = Field(default=None, description="What hit it, as the sources say.")
+    weapon_class: WeaponClass = Field(
+        default=WeaponClass.UNKNOWN,
+        description="manpads, aaa, sam, air_to_air or unknown: the altitudes the incident is "
+        "evidence for (MANPADS and guns low, a SAM by its system, others all).",
+    )
+    weapon_system: Slug | None = Field(
+        default=None, description="The SAM system, as its catalogue id (air_defence_systems)."
+    )
     altitude_ft: AltitudeFt | None = Field(default=None, description="Altitude at the time, feet.")
     status: IncidentStatus = Field(
         default=IncidentStatus.PENDING,
@@ -217,10 +234,21 @@ class AirDefenceSystem(_Record):
     nato_name: Text | None = None
     range_nm: float = Field(gt=0, le=MAX_RADIUS_NM)
     ceiling_ft: AltitudeFt
+    ceiling_ft_low: AltitudeFt | None = Field(
+        default=None,
+        description="The lowest published ceiling where the public figures differ (ceiling_ft "
+        "the highest): the score fades across them.",
+    )
     published_at: UtcDatetime = Field(description="When the figures used were published (UTC).")
     sources: Sources
     certainty: Certainty
     notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _spread(self) -> Self:
+        if self.ceiling_ft_low is not None and self.ceiling_ft_low > self.ceiling_ft:
+            raise ValueError("ceiling_ft_low is above ceiling_ft")
+        return self
 
 
 LayerRecord = ConflictZone | EngagementArea | Incident

@@ -77,6 +77,16 @@ class IncidentKind(StrEnum):
     LANDING = "landing"
 
 
+class WeaponClass(StrEnum):
+    """What kind of weapon hit an aircraft: it bounds the altitudes an incident is evidence for."""
+
+    MANPADS = "manpads"
+    AAA = "aaa"
+    SAM = "sam"
+    AIR_TO_AIR = "air_to_air"
+    UNKNOWN = "unknown"
+
+
 class IncidentStatus(StrEnum):
     """Review state of an incident: only verified ones are published."""
 

@@ -1,8 +1,9 @@
-"""Where along a flight each touched hazard applies: inside its area, its altitude band (or just
-above a zone's ceiling) and its validity, all hazards at once (see `routes.span_sets`).
+"""Where along a flight each touched hazard applies: inside its area, its altitude band (or in
+the fade above its ceiling) and its validity, all hazards at once (see `routes.span_sets`).
 
-An application is a hazard applying inside its band (number 2k for the k-th touched hazard) or
-just above a zone's ceiling (2k + 1), with the raw score the model gives it.
+An application is a hazard applying inside its band (number (F + 1)·k for the k-th touched
+hazard, F = the model's fade steps) or in step i of the fade above its ceiling ((F + 1)·k + 1 +
+i), with the raw score the model gives it there.
 """
 
 import math
@@ -29,10 +30,11 @@ class HazardArrays:
     valid_to_s: FloatArray
     occurred_s: FloatArray
     incident: BoolArray
-    # Zones with a ceiling also apply, less, in a margin above it.
-    has_above: BoolArray
+    # Where the score fades above the ceiling (upper_ft): from fade_low_ft (full) to
+    # fade_high_ft (zero); equal where it does not fade (see ScoringModel.fade).
+    fade_low_ft: FloatArray
+    fade_high_ft: FloatArray
     raw_inside: FloatArray
-    raw_above: FloatArray
 
     @classmethod
     def of(cls, hazards: Sequence[Hazard], model: ScoringModel) -> "HazardArrays":
@@ -45,18 +47,11 @@ class HazardArrays:
             return np.array([missing if v is None else v.timestamp() for v in values], dtype=float)
 
         incident = np.array([h.layer is HazardLayer.INCIDENT for h in hazards], dtype=bool)
-        has_above = np.array(
-            [h.layer is HazardLayer.CONFLICT_ZONE and h.upper_ft is not None for h in hazards],
-            dtype=bool,
-        )
+        fades = [model.fade(h) or (math.inf, math.inf) for h in hazards]
         # An incident's score depends on its age at departure: worked out per route.
         raw_inside = [
-            math.nan if h.layer is HazardLayer.INCIDENT else model.raw_score(h, False, None)
+            math.nan if h.layer is HazardLayer.INCIDENT else model.raw_score(h, None)
             for h in hazards
-        ]
-        raw_above = [
-            model.raw_score(h, True, None) if above else math.nan
-            for h, above in zip(hazards, has_above.tolist(), strict=True)
         ]
         return cls(
             lower_ft=column([h.lower_ft for h in hazards], -math.inf),
@@ -65,9 +60,9 @@ class HazardArrays:
             valid_to_s=seconds([h.valid_to for h in hazards], math.inf),
             occurred_s=seconds([h.occurred_at for h in hazards], math.nan),
             incident=incident,
-            has_above=has_above,
+            fade_low_ft=np.array([f[0] for f in fades], dtype=float),
+            fade_high_ft=np.array([f[1] for f in fades], dtype=float),
             raw_inside=np.array(raw_inside, dtype=float),
-            raw_above=np.array(raw_above, dtype=float),
         )
 
 
@@ -80,6 +75,20 @@ class Applied:
     above_ceiling: list[bool]
     raw_scores: list[float]
     spans: SpanSets
+
+    def only(self, keep: Sequence[bool]) -> "Applied":
+        """These applications but those not kept, numbered again in order."""
+        kept = np.flatnonzero(np.array(keep, dtype=bool))
+        renumber = np.full(len(keep), -1, dtype=np.int64)
+        renumber[kept] = np.arange(kept.size)
+        rows = renumber[self.spans.owner] >= 0 if len(self.spans) else np.zeros(0, dtype=bool)
+        spans = self.spans.select(rows)
+        return Applied(
+            [self.hazards[i] for i in kept.tolist()],
+            [self.above_ceiling[i] for i in kept.tolist()],
+            [self.raw_scores[i] for i in kept.tolist()],
+            SpanSets(renumber[spans.owner], spans.low, spans.high),
+        )
 
     def numbers_at(self, along_m: float) -> list[int]:
         """The applications whose spans cover this point along the route, in order."""
@@ -110,29 +119,43 @@ def apply(
     total_m = float(altitude_ft.xs[-1])
     timely = _timely(arrays, touched, time_s, now, reference_time, total_m)
     lower, upper = arrays.lower_ft[touched], arrays.upper_ft[touched]
+    steps = model.fade_steps
     inside = within_many(altitude_ft, lower, upper, high_open=True)
-    above_of = np.flatnonzero(arrays.has_above[touched])
-    above = within_many(altitude_ft, upper[above_of], upper[above_of] + model.zone_above_margin_ft)
+    # The fade above each fading hazard's ceiling, in equal steps; at its top the score is 0.
+    fading = np.flatnonzero(arrays.fade_high_ft[touched] > arrays.fade_low_ft[touched])
+    fade_low, fade_high = arrays.fade_low_ft[touched][fading], arrays.fade_high_ft[touched][fading]
+    step = np.tile(np.arange(steps), fading.size)
+    width = np.repeat((fade_high - fade_low) / steps, steps)
+    step_low = np.repeat(fade_low, steps) + step * width
+    in_step = within_many(altitude_ft, step_low, step_low + width, high_open=True)
     bands = _sorted(
         SpanSets(
-            np.concatenate([2 * inside.owner, 2 * above_of[above.owner] + 1]),
-            np.concatenate([inside.low, above.low]),
-            np.concatenate([inside.high, above.high]),
+            np.concatenate(
+                [
+                    (steps + 1) * inside.owner,
+                    (steps + 1) * np.repeat(fading, steps)[in_step.owner] + 1 + step[in_step.owner],
+                ]
+            ),
+            np.concatenate([inside.low, in_step.low]),
+            np.concatenate([inside.high, in_step.high]),
         )
     )
-    allowed = intersect_by_key(bands, bands.owner // 2, timely)
-    applied = intersect_by_key(allowed, allowed.owner // 2, inside_route)
+    allowed = intersect_by_key(bands, bands.owner // (steps + 1), timely)
+    applied = intersect_by_key(allowed, allowed.owner // (steps + 1), inside_route)
     applied = applied.select(applied.high > applied.low)
     used, number = np.unique(applied.owner, return_inverse=True)
     spans = SpanSets(number.astype(np.int64), applied.low, applied.high)
-    which = touched[used // 2]
-    is_above = (used % 2 == 1).tolist()
-    raw = np.where(used % 2 == 1, arrays.raw_above[which], arrays.raw_inside[which]).tolist()
+    which = touched[used // (steps + 1)]
+    band = used % (steps + 1)
+    is_above = (band > 0).tolist()
+    # Step i of the fade keeps (1 − i/F) of the score: its value at the step's lowest altitude.
+    faded = np.where(band > 0, 1.0 - (band - 1) / steps, 1.0)
+    raw = (arrays.raw_inside[which] * faded).tolist()
     chosen = [hazards[i] for i in which.tolist()]
     for n, hazard in enumerate(chosen):
         if hazard.layer is HazardLayer.INCIDENT:
             age = reference_time - hazard.occurred_at if hazard.occurred_at else None
-            raw[n] = model.raw_score(hazard, is_above[n], age)
+            raw[n] = model.raw_score(hazard, age) * float(faded[n])
     return Applied(chosen, is_above, raw, spans)
 
 

@@ -14,10 +14,11 @@ from app.core.arrays import FloatArray, NamedArrays
 from app.core.geodesy import WGS84
 from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
+from app.core.risk.applicability import Operator, binding
 from app.core.risk.applications import Applied, HazardArrays, apply
 from app.core.risk.exposure import ThreatExposure, threat_exposures
 from app.core.risk.hazard_set import HazardKey, HazardSet, key_of
-from app.core.risk.hazards import Hazard
+from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.risk.lateral import LateralIndex
 from app.core.risk.model import DEFAULT_MODEL, ScoringModel
 from app.core.risk.sweep import log_remaining, sweep
@@ -153,6 +154,11 @@ class RouteCheck:
     as_of: datetime | None = None
     # How long the route is inside each threat that scores on it, strongest first.
     exposures: tuple[ThreatExposure, ...] = ()
+    # Whose flight it is (who is bound by what), and the issuers whose advisories counted.
+    operator: Operator | None = None
+    issuers: frozenset[str] | None = None
+    # Do-not-fly advisories binding on the operator whose band the route enters (ids).
+    binding_prohibitions: tuple[str, ...] = ()
 
 
 class RouteChecker:
@@ -222,11 +228,15 @@ class RouteChecker:
         plan: FlightPlan,
         as_of: datetime | None = None,
         incident_radius_nm: float | None = None,
+        operator: Operator | None = None,
+        issuers: Collection[str] | None = None,
     ) -> RouteCheck:
         """Find every hazard's stretches along the plan and cut the route into segments.
 
         Hazards count while valid at the time each point is flown; a plan without times is
-        checked as of `as_of` (default: now).
+        checked as of `as_of` (default: now). With `issuers`, only those authorities'
+        advisories count (air-defence sites and incidents always do); `operator` is kept for
+        the report to say who is bound.
         """
         evaluated_at = datetime.now(UTC)
         now = as_of or evaluated_at
@@ -251,18 +261,34 @@ class RouteChecker:
             hit = np.array([_was_hit(r) for r in rings], dtype=bool)
             hit_spans = ring_spans.select(hit[ring_spans.owner])
             found = _joined(found, applied_on(rings, ring_arrays, hit_spans))
+        followed = None if issuers is None else frozenset(i.upper() for i in issuers)
+        if followed is not None:
+            found = found.only(
+                [
+                    h.layer is not HazardLayer.CONFLICT_ZONE or (h.issuer or "").upper() in followed
+                    for h in found.hazards
+                ]
+            )
         # Records of one threat count once: the strongest where several apply.
         threat_of = [threat_key(h) for h in found.hazards]
         scoring, raw = strongest_spans(
             found.spans, np.array(found.raw_scores, dtype=float), threat_numbers(found.hazards)
         )
         segments = self._segments(plan, found, scoring, raw)
+        prohibitions = sorted(
+            {
+                h.id
+                for h, above in zip(found.hazards, found.above_ceiling, strict=True)
+                if h.layer is HazardLayer.CONFLICT_ZONE and h.level == 1 and not above
+                and binding(h, operator)
+            }
+        )  # fmt: skip
         exposures = threat_exposures(found.hazards, threat_of, scoring, raw, plan.time_s)
         nearby = self._nearby(plan, densified, radius_nm, reached)
         valid_at = now if plan.time_s is None else None
         return RouteCheck(
             plan, tuple(segments), tuple(nearby), evaluated_at, radius_nm, valid_at,
-            reference_time, as_of, tuple(exposures),
+            reference_time, as_of, tuple(exposures), operator, followed, tuple(prohibitions),
         )  # fmt: skip
 
     def _segments(

@@ -3,6 +3,7 @@
 from app.core.layers.vocabulary import Status
 from app.core.risk.check import AppliedHazard
 from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.model import DEFAULT_MODEL
 from app.core.risk.warnings import lapse_words
 
 LEVEL_WORDS = {1: "do not fly", 2: "high risk", 3: "exercise caution"}
@@ -56,6 +57,12 @@ def issuer_words(hazard: Hazard) -> str:
     return " ".join(part for part in parts if part) or hazard.id
 
 
+def _fade_top(hazard: Hazard) -> str:
+    """Where a hazard's score has faded to 0 above its ceiling."""
+    fade = DEFAULT_MODEL.fade(hazard)
+    return altitude_words(fade[1]) if fade else "its ceiling"
+
+
 def _threat_words(applied: AppliedHazard) -> str:
     """Whether this record is the one its threat counts here, and who else advises it."""
     if not applied.same_threat:
@@ -81,14 +88,21 @@ def _reason(
         rule = f"{level} {band_words(hazard.lower_ft, hazard.upper_ft)}"
         if applied.above_ceiling:
             return (
-                f"{issuer}: {rule}; {planned}, less than the safety margin above its ceiling — "
-                "the threat does not stop at an advisory's limit"
+                f"{issuer}: {rule}; {planned}, within the margin above its ceiling, where the "
+                f"score fades to 0 at {_fade_top(hazard)} — the threat does not stop at an "
+                "advisory's limit"
             )
         return f"{issuer}: {rule}; {planned}"
     if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
         reach = f"{hazard.ring_nm:.0f} NM" if hazard.ring_nm else "its range"
         ceiling = altitude_words(hazard.upper_ft) if hazard.upper_ft else "unlimited"
         system = hazard.system_name or hazard.system
+        if applied.above_ceiling:
+            return (
+                f"{system} (site {hazard.site_basis}): reach {reach} up to {ceiling} or more; "
+                f"{planned} is above that ceiling but below {_fade_top(hazard)}: the published "
+                "figures are indicative, and the score fades across them"
+            )
         return (
             f"{system} (site {hazard.site_basis}): reach {reach} up to {ceiling}; "
             f"{planned} is within its envelope"

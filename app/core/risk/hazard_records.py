@@ -2,7 +2,7 @@
 a time: records not yet published then are left out, the rest count over their lifecycle's
 counting window (`layers.lifecycle`)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.core.layers.lifecycle import Lifecycle, lifecycles, replacements
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
+from app.core.layers.vocabulary import WeaponClass
 from app.core.risk.hazards import Hazard, HazardLayer
 
 
@@ -63,6 +64,7 @@ def zone_hazard(zone: ConflictZone, area: BaseGeometry, known: Known) -> Hazard:
         area=area,
         lower_ft=zone.lower_ft,
         upper_ft=zone.upper_ft,
+        upper_sharp=zone.permits_above,
         level=int(zone.level),
         certainty=zone.certainty.value,
         sources=tuple(zone.sources),
@@ -78,6 +80,7 @@ def engagement_hazard(
     upper_ft: int | None,
     system: AirDefenceSystem | None,
     known: Known,
+    ceiling_spread_ft: int | None = None,
 ) -> Hazard:
     """An engagement area (with its computed circle and ceiling) as a hazard."""
     return Hazard(
@@ -87,6 +90,7 @@ def engagement_hazard(
         area=circle,
         lower_ft=area.lower_ft,
         upper_ft=upper_ft,
+        ceiling_spread_ft=ceiling_spread_ft,
         system=area.system,
         system_name=system.name if system else area.system,
         site_basis=area.site_basis.value,
@@ -99,13 +103,42 @@ def engagement_hazard(
     )
 
 
-def incident_hazard(incident: Incident, point: Point) -> Hazard:
-    """A verified incident as a hazard: it counts from when it happened, at all altitudes."""
+def weapon_reach(
+    incident: Incident, catalogue: Mapping[str, AirDefenceSystem]
+) -> tuple[int | None, int | None]:
+    """The ceiling up to which an incident is evidence, and the highest published one where
+    the figures differ; (None, None): every altitude.
+
+    MANPADS and guns reach low: both are bounded by the catalogue's MANPADS ceiling (it holds no
+    figure for guns, whose reach is lower). A SAM reaches as its system does; a SAM the
+    catalogue does not hold, an air-to-air weapon or an unknown one, every altitude.
+    """
+    system: AirDefenceSystem | None = None
+    if incident.weapon_class in (WeaponClass.MANPADS, WeaponClass.AAA):
+        system = catalogue.get("manpads")
+    elif incident.weapon_class is WeaponClass.SAM and incident.weapon_system:
+        system = catalogue.get(incident.weapon_system)
+    if system is None:
+        return None, None
+    low = system.ceiling_ft_low
+    if low is not None and low < system.ceiling_ft:
+        return low, system.ceiling_ft
+    return system.ceiling_ft, None
+
+
+def incident_hazard(
+    incident: Incident, point: Point, catalogue: Mapping[str, AirDefenceSystem] | None = None
+) -> Hazard:
+    """A verified incident as a hazard: it counts from when it happened, at the altitudes its
+    weapon could reach (`weapon_reach`; every altitude without a catalogue)."""
+    upper_ft, spread_ft = weapon_reach(incident, catalogue or {})
     return Hazard(
         layer=HazardLayer.INCIDENT,
         id=incident.id,
         name=incident.flight or incident.id,
         area=point,
+        upper_ft=upper_ft,
+        ceiling_spread_ft=spread_ft,
         valid_from=incident.occurred_at,
         operator=incident.operator,
         certainty=incident.certainty.value,
@@ -120,6 +153,8 @@ def incident_hazard(incident: Incident, point: Point) -> Hazard:
             ("flight", incident.flight),
             ("fatalities", incident.fatalities),
             ("weapon", incident.weapon),
+            ("weapon_class", incident.weapon_class.value),
+            ("weapon_system", incident.weapon_system),
             ("altitude_ft", incident.altitude_ft),
         ),
     )

@@ -34,6 +34,10 @@ class Hazard:
     area: BaseGeometry
     lower_ft: float | None = None
     upper_ft: float | None = None
+    # The instrument itself permits flight at and above upper_ft: no fade above it.
+    upper_sharp: bool = False
+    # Engagement areas: the highest published ceiling of the system (upper_ft the lowest).
+    ceiling_spread_ft: float | None = None
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     level: int | None = None

@@ -29,12 +29,17 @@ class ScoringModel:
     zone_inside: Mapping[object, float] = field(
         default_factory=lambda: _frozen({1: 90.0, 2: 65.0, 3: 35.0})
     )
-    # Conflict zone, above its ceiling by no more than the margin: an advisory's floor is not a
-    # safe altitude (MH17 flew 1,000 ft above a closure below FL320, inside a Buk's reach).
+    # Above a conflict zone's ceiling the score fades, in fade_steps equal steps, from its full
+    # value at the ceiling to 0 at the margin above it: an advisory's limit is not a safe
+    # altitude (MH17 flew 1,000 ft above a closure below FL320, inside a Buk's reach), and a
+    # score that stopped at one altitude would make FL319.99 and FL320 worlds apart. None where
+    # the instrument itself permits flight at and above its limit (`Hazard.upper_sharp`).
     zone_above_margin_ft: float = 4_000.0
-    zone_above: Mapping[object, float] = field(
-        default_factory=lambda: _frozen({1: 45.0, 2: 30.0, 3: 10.0})
-    )
+    fade_steps: int = 20
+    # An engagement area's ceiling fades across the spread of the published figures (its
+    # system's lowest to highest ceiling); where one figure is published, over this share of it
+    # above it (the figures are indicative: unknown never becomes safe at one altitude).
+    engagement_single_figure_margin: float = 0.1
     # Engagement area, inside the circle and below the ceiling.
     engagement_inside: float = 90.0
     engagement_status_factor: Mapping[object, float] = field(
@@ -63,11 +68,11 @@ class ScoringModel:
     )
     default_incident_radius_nm: float = 25.0
 
-    def raw_score(self, hazard: Hazard, above_ceiling: bool, age: timedelta | None) -> float:
-        """The score a hazard alone gives a stretch of route."""
+    def raw_score(self, hazard: Hazard, age: timedelta | None) -> float:
+        """The score a hazard alone gives a stretch of route inside its band (in the fade above
+        its ceiling, step i of fade_steps keeps 1 − i/fade_steps of it)."""
         if hazard.layer is HazardLayer.CONFLICT_ZONE:
-            table = self.zone_above if above_ceiling else self.zone_inside
-            return float(table.get(hazard.level or 3, 0.0))
+            return float(self.zone_inside.get(hazard.level or 3, 0.0))
         if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
             status = self.engagement_status_factor.get(hazard.site_basis or "assumed", 0.6)
             system = self.engagement_system_factor.get(hazard.system or "", 1.0)
@@ -75,6 +80,21 @@ class ScoringModel:
         near = hazard.ring_nm is not None and hazard.ring_nm <= self.incident_near_nm
         base = self.incident_near if near else self.incident_far
         return base * self.age_factor(age)
+
+    def fade(self, hazard: Hazard) -> tuple[float, float] | None:
+        """Where a hazard's score fades above its ceiling: from (full) to (zero), in feet."""
+        upper = hazard.upper_ft
+        if upper is None:
+            return None
+        if hazard.layer is HazardLayer.CONFLICT_ZONE:
+            return None if hazard.upper_sharp else (upper, upper + self.zone_above_margin_ft)
+        # An engagement area, or an incident bounded by its weapon's reach.
+        if hazard.layer in (HazardLayer.ENGAGEMENT_AREA, HazardLayer.INCIDENT):
+            spread = hazard.ceiling_spread_ft
+            if spread is not None and spread > upper:
+                return upper, spread
+            return upper, upper * (1.0 + self.engagement_single_figure_margin)
+        return None
 
     def age_factor(self, age: timedelta | None) -> float:
         """How much an incident's age discounts it (unknown age counts as old)."""

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from app.core.geodesy.antimeridian import split_line
+from app.core.risk.applicability import Operator, binding, binding_words
 from app.core.risk.check import AppliedHazard, RouteCheck, Segment
 from app.core.risk.explain import explain
 from app.core.risk.exposure import NOMINAL_SPEED_KT, minutes_between, route_index
@@ -69,6 +70,7 @@ def _hazard(
     distances: dict[str, float],
     at: datetime | None,
     departure: datetime,
+    operator: Operator | None = None,
 ) -> dict[str, Any]:
     """One hazard of a segment (flown from start_ft to end_ft, status taken at `at`), its
     contribution and reason."""
@@ -101,7 +103,10 @@ def _hazard(
         return entry
     entry.update(_lifecycle(hazard, at))
     status = entry["status"]
-    entry["explanation"] = explain(applied, start_ft, end_ft, distance_nm, status)
+    entry["binding"] = binding(hazard, operator)
+    entry["explanation"] = explain(applied, start_ft, end_ft, distance_nm, status) + binding_words(
+        hazard, operator
+    )
     if hazard.layer is HazardLayer.CONFLICT_ZONE:
         entry.update(level=hazard.level)
     else:
@@ -225,7 +230,8 @@ def _segment(
         "score": segment.score,
         "category": segment.category,
         "hazards": [
-            _hazard(a, start_ft, end_ft, distances, at, check.departure) for a in segment.hazards
+            _hazard(a, start_ft, end_ft, distances, at, check.departure, check.operator)
+            for a in segment.hazards
         ],
     }
     if geometry:
@@ -312,5 +318,12 @@ def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
             },
         },
         "route_index": round(route_index([s.score for s in check.segments], minutes), 1),
+        "operator": (
+            {"state": check.operator.state, "designator": check.operator.designator}
+            if check.operator is not None
+            else None
+        ),
+        "issuers": sorted(check.issuers) if check.issuers is not None else None,
+        "binding_prohibitions": list(check.binding_prohibitions),
         "model": MODEL_NAME,
     }

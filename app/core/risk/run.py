@@ -3,6 +3,7 @@
 from dataclasses import replace
 from typing import Any
 
+from app.core.risk.applicability import Operator
 from app.core.risk.check import RouteChecker, plan_flight
 from app.core.risk.report import ReportParts, report_parts
 from app.core.routes.path import PathError
@@ -40,7 +41,14 @@ def run_route_check_parts(
     except PathError as error:
         raise RouteInputError(_route_field(request), str(error)) from None
     try:
-        result = checker.check(plan, request.as_of, request.incident_radius_nm)
+        operator = (
+            Operator(request.operator.state and request.operator.state.upper(),
+                     request.operator.designator and request.operator.designator.upper())
+            if request.operator is not None else None
+        )  # fmt: skip
+        result = checker.check(
+            plan, request.as_of, request.incident_radius_nm, operator, request.issuers
+        )
     except PathError as error:
         raise RouteInputError(_route_field(request), str(error)) from None
     parts = report_parts(result, data_version, geometry, detail)

@@ -26,6 +26,27 @@ class WaypointIn(BaseModel):
     name: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
+class OperatorIn(BaseModel):
+    """Whose flight it is, to say who is bound by which advisory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = Field(
+        default=None,
+        description="State of the operator (or of registry), ISO 3166 alpha-2: US, DE, IN, …",
+    )
+    designator: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] | None = Field(
+        default=None,
+        description="ICAO operator designator, shown back; who is bound is read from `state`.",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.state is None and self.designator is None:
+            raise ValueError("give the operator's state (and, if you like, its designator)")
+        return self
+
+
 class RouteCheckRequest(BaseModel):
     """A route check: exactly one of route, waypoints, departure+destination or icao_route."""
 
@@ -65,6 +86,19 @@ class RouteCheckRequest(BaseModel):
         gt=0.0,
         le=MAX_INCIDENT_RADIUS_NM,
         description="How far from the route incidents are listed and scored; 25 NM by default.",
+    )
+    operator: OperatorIn | None = Field(
+        default=None,
+        description="Whose flight it is: each advisory is then marked binding on it or not.",
+    )
+    issuers: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description=(
+            "Only these authorities' advisories count (e.g. ['FAA', 'EASA']); air-defence sites "
+            "and incidents always do. All by default."
+        ),
     )
     as_of: UtcDatetime | None = Field(
         default=None,
