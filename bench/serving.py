@@ -179,7 +179,8 @@ async def probes_while_queued(base: str) -> dict[str, Any]:
     The probes come from a process of their own (`--probe`), as a load balancer's would: in
     this process the event loop is busy reading 200 large answers, which would delay them."""
     limits = httpx.Limits(max_connections=QUEUED + 10)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as checks:
+    # Generous: the baseline at 100,000 zones answered some checks after more than 600 s.
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=1800) as checks:
         started = time.perf_counter()
         tasks = [
             asyncio.create_task(_timed(checks, "POST", "/v1/route-checks", json=HEAVY_ROUTE))
