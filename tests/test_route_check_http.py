@@ -88,6 +88,41 @@ def test_mh17_replay_at_fl330_on_17_july_2014(layers_server: LiveServer) -> None
     assert worst["start"]["alt_ft"] == 33000
 
 
+PS752 = {
+    "departure": "OIIE",
+    "destination": "UKBB",
+    "cruise_fl": 330,
+    "departure_time": "2020-01-08T02:42:00Z",
+}
+
+
+@pytest.mark.parametrize(("state", "bound"), [("US", True), ("GB", False)])
+def test_ps752_replay_says_who_the_faa_prohibition_binds(
+    layers_server: LiveServer, state: str, bound: bool
+) -> None:
+    # The README's PS752 replay as known now: the FAA's prohibition (an FAA NOTAM binds US
+    # operators) and the IRGC Tor-M1 are one threat (iran), counted once at 90.
+    result = _check(layers_server, {**PS752, "operator": {"state": state}}).json()
+    first = result["segments"][0]
+    by_id = {h["id"]: h for h in first["hazards"]}
+    faa = next(h for h in first["hazards"] if h["issuer"] == "FAA")
+    tor = by_id["ps752-tor-m1-tehran-2020-01-08"]
+    assert first["score"] == 90.0
+    assert (faa["counted"], tor["counted"]) == (True, False)
+    assert faa["binding"] is bound
+    assert tor["binding"] is False  # an air-defence site is information: it binds no one
+    prohibitions = result["summary"]["binding_prohibitions"]
+    assert (faa["id"] in prohibitions) is bound
+    assert result["summary"]["operator"] == {"state": state, "designator": None}
+
+
+def test_a_bad_operator_is_a_problem_naming_the_field(layers_server: LiveServer) -> None:
+    response = _check(layers_server, {**PS752, "operator": {"state": "USA"}})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "operator.state" in response.text
+
+
 def test_geojson_output(layers_server: LiveServer) -> None:
     response = _check(layers_server, BAKU_GROZNY, headers={"Accept": "application/geo+json"})
     assert response.headers["content-type"] == "application/geo+json"

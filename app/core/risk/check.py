@@ -62,7 +62,7 @@ def plan_flight(
 
 @dataclass(frozen=True)
 class AppliedHazard:
-    """A hazard applying to a segment, how (inside its band or just above it) and how much;
+    """A hazard applying to a segment, how (inside its band or in the fade above it) and how much;
     whether it is the record its threat counts here, and the other records of that threat
     applying here."""
 
