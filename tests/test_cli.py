@@ -113,3 +113,26 @@ def test_keys_create_list_revoke(cli_database: str) -> None:
     with engine.connect() as connection:
         assert authenticate(connection, secret) is None
     engine.dispose()
+
+
+def test_check_says_who_is_bound(cli_database: str) -> None:
+    # PS752's route on its day (README): the FAA's prohibition binds a US operator, not a
+    # British one; a three-letter state is refused, naming the flag.
+    for args in (("db", "create"), ("db", "upgrade"), ("load",)):  # idempotent: runs alone too
+        assert run(cli_database, *args).returncode == 0
+    route = ("check", "OIIE", "UKBB", "--fl", "330", "--departure", "2020-01-08T02:42Z")
+    us = run(cli_database, *route, "--operator-state", "US")
+    assert us.returncode == 0, us.stderr
+    assert "binding on this operator (US)" in us.stdout
+    assert "binding prohibitions for an operator of US: iran-faa-" in us.stdout
+    gb = run(cli_database, *route, "--operator-state", "GB")
+    # A British operator is not bound by the FAA's; the route's own states' closures to all
+    # civil aircraft (UkSATSE, eastern Ukraine) bind it as they bind everyone.
+    (line,) = [x for x in gb.stdout.splitlines() if x.startswith("binding prohibitions")]
+    assert line.startswith("binding prohibitions for an operator of GB:")
+    assert "iran-faa-" not in line
+    assert "ukraine-east-2014" in line
+    assert "not binding on this operator: it binds US operators" in gb.stdout
+    bad = run(cli_database, *route, "--operator-state", "USA")
+    assert bad.returncode != 0
+    assert "--operator-state" in bad.stderr + bad.stdout

@@ -237,6 +237,16 @@ def check(
         str | None,
         typer.Option("--as-of", help="Only what was known then (UTC), e.g. the departure time."),
     ] = None,
+    operator_state: Annotated[
+        str | None,
+        typer.Option(
+            "--operator-state", help="State of the operator, ISO 3166 alpha-2 (who is bound)."
+        ),
+    ] = None,
+    issuer: Annotated[
+        list[str] | None,
+        typer.Option("--issuer", help="Count only this authority's advisories (repeatable)."),
+    ] = None,
 ) -> None:
     """Check a route against the loaded layers and print its segments (and any warnings)."""
     try:
@@ -249,11 +259,15 @@ def check(
                 "departure_time": _utc(departure_time) if departure_time else None,
                 "ground_speed_kt": speed,
                 "as_of": _utc(as_of) if as_of else None,
+                "operator": {"state": operator_state} if operator_state else None,
+                "issuers": issuer or None,
             }
         )
     except ValidationError as error:
         first = error.errors()[0]
-        raise _fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        field = ".".join(str(p) for p in first["loc"])
+        flag = {"operator.state": "--operator-state", "issuers": "--issuer"}.get(field, field)
+        raise _fail(f"{flag}: {first['msg']}") from None
     engine = make_engine(get_settings())
     try:
         with engine.connect() as connection:

@@ -34,6 +34,12 @@ def segment_table(result: dict[str, Any]) -> str:
     )
     if summary.get("as_of"):
         lines.append(f"as known at {summary['as_of']} (what was published by then)")
+    if summary.get("operator"):
+        prohibitions = ", ".join(summary.get("binding_prohibitions") or []) or "none"
+        lines.append(
+            f"binding prohibitions for an operator of {summary['operator']['state']}: "
+            f"{prohibitions}"
+        )
     for warning in summary.get("warnings", []):
         lines.append(f"WARNING {warning['message']}")
     for incident in result["incidents_nearby"]:
