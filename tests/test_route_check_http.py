@@ -190,6 +190,13 @@ def test_batch_summary_detail_keeps_the_worst_segment_of_the_full_answer(
     assert {k: v for k, v in got["summary"].items() if k != "evaluated_at"} == {
         k: v for k, v in expected["summary"].items() if k != "evaluated_at"
     }
+    # The summary carries the exposure: here one threat (the Pantsir-S1 near Grozny, russia-west)
+    # over exactly the worst segment's length.
+    (threat,) = got["summary"]["exposure"]["by_threat"]
+    assert threat["threat"] == "russia-west"
+    assert threat["nm"] == pytest.approx(got["worst_segment"]["length_nm"], abs=0.02)
+    assert threat["minutes"] > 0
+    assert got["summary"]["route_index"] > 0
     assert summary[1]["error"]["field"] == "destination"
     bad = httpx.post(url, params={"detail": "everything"}, json={"routes": routes}, timeout=60)
     assert bad.status_code == 400
