@@ -136,3 +136,13 @@ def test_check_says_who_is_bound(cli_database: str) -> None:
     bad = run(cli_database, *route, "--operator-state", "USA")
     assert bad.returncode != 0
     assert "--operator-state" in bad.stderr + bad.stdout
+
+
+def test_a_missing_database_is_one_line_not_a_stack_trace(cli_database: str) -> None:
+    missing = cli_database.rsplit("/", 1)[0] + "/airspace_risk_no_such_database"
+    for args in (("stats",), ("load",), ("check", "UBBB", "URMG")):
+        result = run(missing, *args)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert 'database "airspace_risk_no_such_database" does not exist' in result.stderr
+        assert "airspace-risk db create" in result.stderr

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 from app.api.http_server import server_config
@@ -310,4 +311,14 @@ def _utc(text: str) -> str:
 
 def main() -> None:
     """Entry point of the airspace-risk command."""
-    cli(args=sys.argv[1:], prog_name="airspace-risk")
+    try:
+        cli(args=sys.argv[1:], prog_name="airspace-risk")
+    except OperationalError as error:
+        # No server, no database, a wrong password: one line that says so, not a stack trace.
+        lines = str(error.orig or error).strip().splitlines()
+        typer.echo(
+            f"error: the database cannot be used: {lines[-1] if lines else error}\n"
+            "(is PostgreSQL running at DATABASE_URL, and was `airspace-risk db create` run?)",
+            err=True,
+        )
+        raise SystemExit(1) from None
