@@ -54,7 +54,7 @@ def main() -> None:
         )  # fmt: skip
         t4 = time.perf_counter()
         scoring, raw = strongest_spans(
-            applied.spans, np.array(applied.raw_scores), threat_numbers(applied.hazards)
+            applied.spans, np.array(applied.raw_scores), threat_numbers(applied.hazards)[0]
         )
         segments = checker._segments(plan, applied, scoring, raw)
         t5 = time.perf_counter()

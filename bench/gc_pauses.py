@@ -19,7 +19,7 @@ import time
 import traceback
 from typing import Any
 
-from app.api.route_checks import _encoded
+from app.api.route_checks import encoded_answer
 from app.core.risk.check import plan_flight
 from app.core.risk.report import report_parts
 from app.core.routes.waypoints import Waypoint
@@ -67,7 +67,7 @@ def main() -> None:
             t0 = time.perf_counter()
             result = checker.check(plan)
             t1 = time.perf_counter()
-            chunks = _encoded(report_parts(result, 1), geojson=False)
+            chunks = encoded_answer(report_parts(result, 1), geojson=False)
             t2 = time.perf_counter()
             size_mb = sum(len(c) for c in chunks) / 1e6
             print(

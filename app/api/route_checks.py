@@ -71,7 +71,7 @@ def _feature(segment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _encoded(parts: ReportParts, geojson: bool) -> list[bytes]:
+def encoded_answer(parts: ReportParts, geojson: bool) -> list[bytes]:
     """The answer, or with GeoJSON the segments as features and the rest as members of the
     collection, encoded in chunks as the segments are built."""
     if geojson:
@@ -109,7 +109,7 @@ async def check_route(
         parts = run_route_check_parts(body, checker, version, geometry=geojson)
         # Encoded here, on the check thread: a large answer takes milliseconds to encode, and
         # on the event loop that would hold up every other request.
-        return _encoded(parts, geojson)
+        return encoded_answer(parts, geojson)
 
     try:
         encoded = await gate.run(work, request.is_disconnected)
@@ -157,7 +157,7 @@ async def _batch_lines(
                 )
                 parts = run_route_check_parts(parsed, checker, version, detail=detail)
                 # Encoded on the check thread, as a single check's answer is.
-                return _encoded(parts, geojson=False)
+                return encoded_answer(parts, geojson=False)
 
             # Route by route, so that single checks take turns with a long batch.
             result = await gate.run(work, request.is_disconnected, admitted=True)

@@ -68,11 +68,12 @@ def binding_words(hazard: Hazard, operator: Operator | None) -> str:
     """What an advisory means for this operator, for its explanation ('' when not asked)."""
     if operator is None or operator.state is None or hazard.layer is not HazardLayer.CONFLICT_ZONE:
         return ""
-    states = bound_states(hazard)
-    if states is None:
+    bound = binding(hazard, operator)
+    if bound is None:
         return "; whether it binds this operator is not stated in a form the service reads — verify"
-    if states == EVERYONE or operator.state.upper() in states:
+    if bound:
         return f"; binding on this operator ({operator.state.upper()})"
+    states = bound_states(hazard) or frozenset()
     if not states:
         return "; a recommendation, binding on no operator"
     whose = "EASA member states'" if states == EASA_STATES else ", ".join(sorted(states))

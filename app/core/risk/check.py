@@ -10,7 +10,7 @@ from functools import reduce
 import numpy as np
 from shapely.geometry import Point
 
-from app.core.arrays import FloatArray, NamedArrays
+from app.core.arrays import BoolArray, FloatArray, NamedArrays
 from app.core.geodesy import WGS84
 from app.core.geodesy.antimeridian import to_multipolygon
 from app.core.geodesy.circle import geodesic_circle
@@ -137,6 +137,10 @@ class NearbyIncident:
     along_m: float
 
 
+# Incident rings for one radius: the rings, their index and arrays, and which may score.
+IncidentRings = tuple[list[Hazard], LateralIndex, HazardArrays, BoolArray]
+
+
 @dataclass(frozen=True)
 class RouteCheck:
     """The answer: segments covering the whole route, and incidents near it."""
@@ -175,7 +179,7 @@ class RouteChecker:
         self.hazard_set = HazardSet.of(hazards, model, edges)
         self.incidents = [i for i in incidents if isinstance(i.area, Point)]
         self.model = model
-        self._rings: dict[float, tuple[list[Hazard], LateralIndex, HazardArrays]] = {}
+        self._rings: dict[float, IncidentRings] = {}
 
     @property
     def hazards(self) -> list[Hazard]:
@@ -198,8 +202,9 @@ class RouteChecker:
         changed._rings = {}
         return changed
 
-    def _incident_rings(self, radius_nm: float) -> tuple[list[Hazard], LateralIndex, HazardArrays]:
-        """Around each incident: the near disc, and the ring out to the requested radius.
+    def _incident_rings(self, radius_nm: float) -> IncidentRings:
+        """Around each incident: the near disc, and the ring out to the requested radius, and
+        which rings may score (hit points only).
 
         The two do not overlap, so a point of route is in at most one of them (cached).
         """
@@ -216,7 +221,9 @@ class RouteChecker:
                     ring = to_multipolygon(outer.difference(near))
                     rings.append(replace(incident, area=ring, ring_nm=radius_nm))
             index = LateralIndex([r.area for r in rings])
-            cached = (rings, index, HazardArrays.of(rings, self.model))
+            # Only where an aircraft was hit scores: a crash or landing site is context.
+            hit = np.array([_was_hit(r) for r in rings], dtype=bool)
+            cached = (rings, index, HazardArrays.of(rings, self.model), hit)
             # Another thread may have built the same entry meanwhile: either one is right.
             if len(self._rings) > 8:
                 self._rings = {}
@@ -253,12 +260,10 @@ class RouteChecker:
         found = reduce(_joined, self.hazard_set.applied(densified, applied_on))
         reached: set[str] = set()
         if self.incidents:
-            rings, ring_index, ring_arrays = self._incident_rings(radius_nm)
+            rings, ring_index, ring_arrays, hit = self._incident_rings(radius_nm)
             ring_spans = ring_index.spans(densified)
             # Only incidents whose outer ring the route enters can be within the radius.
             reached = {rings[i].id for i in np.unique(ring_spans.owner).tolist()}
-            # Only where an aircraft was hit scores: a crash or landing site is context.
-            hit = np.array([_was_hit(r) for r in rings], dtype=bool)
             hit_spans = ring_spans.select(hit[ring_spans.owner])
             found = _joined(found, applied_on(rings, ring_arrays, hit_spans))
         followed = None if issuers is None else frozenset(i.upper() for i in issuers)
@@ -270,9 +275,9 @@ class RouteChecker:
                 ]
             )
         # Records of one threat count once: the strongest where several apply.
-        threat_of = [threat_key(h) for h in found.hazards]
+        threats, keys = threat_numbers(found.hazards)
         scoring, raw = strongest_spans(
-            found.spans, np.array(found.raw_scores, dtype=float), threat_numbers(found.hazards)
+            found.spans, np.array(found.raw_scores, dtype=float), threats
         )
         segments = self._segments(plan, found, scoring, raw)
         prohibitions = sorted(
@@ -283,7 +288,7 @@ class RouteChecker:
                 and binding(h, operator)
             }
         )  # fmt: skip
-        exposures = threat_exposures(found.hazards, threat_of, scoring, raw, plan.time_s)
+        exposures = threat_exposures(found.hazards, threats, keys, scoring, raw, plan.time_s)
         nearby = self._nearby(plan, densified, radius_nm, reached)
         valid_at = now if plan.time_s is None else None
         return RouteCheck(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.arrays import FloatArray
+from app.core.arrays import FloatArray, IntArray
 from app.core.risk.hazards import Hazard
 from app.core.routes.piecewise import Piecewise
 from app.core.routes.span_sets import SpanSets
@@ -41,20 +41,19 @@ def minutes_between(time_s: Piecewise | None, low_m: FloatArray, high_m: FloatAr
 
 def threat_exposures(
     hazards: Sequence[Hazard],
-    threat_of: Sequence[str],
+    threats: IntArray,
+    keys: Sequence[str],
     scoring: SpanSets,
     raw: FloatArray,
     time_s: Piecewise | None,
 ) -> list[ThreatExposure]:
     """Per threat that scores on the route: distance and minutes inside it, its strongest raw
-    score there, and the records of it that apply (`scoring` owner: threat number, numbered as
-    the threats first appear in `threat_of`, one per application in `hazards`)."""
+    score there, and the records of it that apply (`threats`, `keys`: `threat_numbers` of the
+    applications' `hazards`; `scoring` owner: threat number)."""
     names: dict[int, str] = {}
     records: dict[int, list[str]] = {}
-    numbers: dict[str, int] = {}
-    for hazard, threat in zip(hazards, threat_of, strict=True):
-        number = numbers.setdefault(threat, len(numbers))
-        names[number] = hazard.threat or threat.split(":", 1)[1]
+    for hazard, number in zip(hazards, threats.tolist(), strict=True):
+        names[number] = hazard.threat or keys[number].split(":", 1)[1]
         if hazard.id not in records.setdefault(number, []):
             records[number].append(hazard.id)
     minutes = minutes_between(time_s, scoring.low, scoring.high)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.threats import strongest
 
 
 def _frozen(values: Mapping[object, float]) -> Mapping[object, float]:
@@ -111,15 +112,13 @@ class ScoringModel:
         """The combined score and each raw score's contribution (in the order given). With
         `threats`, only the strongest of each threat counts (the first of equals); the others
         contribute 0."""
+        counted = strongest(raw_scores, threats) if threats is not None else None
         order = sorted(range(len(raw_scores)), key=lambda i: -raw_scores[i])
         remaining = 1.0
         contributions = [0.0] * len(raw_scores)
-        seen: set[Hashable] = set()
         for i in order:
-            if threats is not None:
-                if threats[i] in seen:
-                    continue
-                seen.add(threats[i])
+            if counted is not None and not counted[i]:
+                continue
             share = remaining * raw_scores[i] / 100.0
             contributions[i] = 100.0 * share
             remaining -= share

@@ -266,15 +266,6 @@ def _nearby(
 def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
     """Overall score, the worst segment, and distance and time flown per category."""
     worst = max(range(len(check.segments)), key=lambda i: (check.segments[i].score, -i))
-    nm_by: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
-    minutes_by: dict[str, float] | None = (
-        dict.fromkeys(CATEGORIES, 0.0) if check.plan.time_s is not None else None
-    )
-    for segment in check.segments:
-        nm_by[segment.category] += (segment.end_m - segment.start_m) / METRES_PER_NM
-        if minutes_by is not None and check.plan.time_s is not None:
-            seconds = check.plan.time_s.at(segment.end_m) - check.plan.time_s.at(segment.start_m)
-            minutes_by[segment.category] += seconds / 60.0
     score = check.segments[worst].score
     starts = np.array([s.start_m for s in check.segments])
     ends = np.array([s.end_m for s in check.segments])
@@ -287,9 +278,12 @@ def _summary(check: RouteCheck, data_version: int) -> dict[str, Any]:
         "score": score,
         "category": DEFAULT_MODEL.category(score),
         "worst_segment": worst,
-        "nm_by_category": {k: round(v, 2) for k, v in nm_by.items()},
+        "nm_by_category": {k: round(v["nm"], 2) for k, v in exposed.items()},
+        # Planned minutes only: without times there are none (exposure counts them at 450 kt).
         "minutes_by_category": (
-            {k: round(v, 1) for k, v in minutes_by.items()} if minutes_by is not None else None
+            {k: round(v["minutes"], 1) for k, v in exposed.items()}
+            if check.plan.time_s is not None
+            else None
         ),
         "incident_radius_nm": check.incident_radius_nm,
         "data_version": data_version,

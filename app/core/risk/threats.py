@@ -25,12 +25,12 @@ def threat_key(hazard: Hazard) -> str:
     return f"{hazard.layer.value}:{hazard.id}"
 
 
-def threat_numbers(hazards: Sequence[Hazard]) -> IntArray:
-    """Each hazard's threat as a number (equal numbers: the same threat)."""
+def threat_numbers(hazards: Sequence[Hazard]) -> tuple[IntArray, list[str]]:
+    """Each hazard's threat as a number (equal numbers: the same threat), and each number's
+    threat key."""
     numbers: dict[str, int] = {}
-    return np.array(
-        [numbers.setdefault(threat_key(h), len(numbers)) for h in hazards], dtype=np.int64
-    )
+    numbered = [numbers.setdefault(threat_key(h), len(numbers)) for h in hazards]
+    return np.array(numbered, dtype=np.int64), list(numbers)
 
 
 def strongest(raw_scores: Sequence[float], threats: Sequence[Hashable]) -> list[bool]:
