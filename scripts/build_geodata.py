@@ -303,6 +303,11 @@ def build_engagement() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "name": s["name"],
             "nato_name": s.get("nato_name"),
             "range_nm": round(km_to_nm(float(s["max_range_km"])), 1),
+            "range_nm_low": (
+                round(km_to_nm(float(s["min_published_range_km"])), 1)
+                if "min_published_range_km" in s
+                else None
+            ),
             "ceiling_ft": int(s["max_altitude_ft"]),
             "ceiling_ft_low": s.get("min_published_altitude_ft"),
             "published_at": s["published_at"],
@@ -346,7 +351,16 @@ from country shapes approximate FIRs.
 - Facts (dates, levels, references, positions) are taken from the public documents and reports
   listed per record; the records themselves are this project's compilation.
 - `src/incidents.csv` is the project's curated incident table (one row per hit point or crash
-  site, each with a source URL).
+  site, each with a source URL). `src/incident_weapons.json` gives each event's weapon class
+  (and the SAM system, as a catalogue id), read from that table's `weapon` column: nothing new,
+  the same sources' words as a closed vocabulary.
+- Systems' `ceiling_ft_low` (MANPADS 9,800 ft, Tor-M1 19,685 ft) and `range_nm_low` (MANPADS
+  4.8 km, Buk-M1 30 km, S-200 250 km, S-400 250 km, HQ-9 160 km) are the lowest figures the
+  sources in each entry give, as its `notes` record; `ceiling_ft` and `range_nm` stay the
+  highest. Where the notes give one figure (or the others belong to another variant, as Tor-M2's
+  15 km) there is no spread.
+- Zones' `permits_above` is set only where the instrument's own text permits flight at and above
+  its limit (SFAR 119: "overflights at and above FL320 may resume").
 
 ## How records were turned into geometry
 
@@ -365,6 +379,11 @@ from country shapes approximate FIRs.
   weapon "see hit row" is replaced by the weapon of the same event's hit row; the row id's
   suffix gives the kind (KE902's row is a forced landing on a frozen lake: `landing`).
 """
+
+
+def _spread(low: float | None, high: float) -> str:
+    """'4.8–8' where the published figures differ, else the one figure."""
+    return str(high) if low is None else f"{low:g}–{high:g}"
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -422,7 +441,8 @@ def write_sources(
         for z in drawn
     ]  # fmt: skip
     system_rows = [
-        [s["id"], s["name"], str(s["max_range_km"]), str(s["max_altitude_ft"]), s["certainty"],
+        [s["id"], s["name"], _spread(s.get("min_published_range_km"), s["max_range_km"]),
+         _spread(s.get("min_published_altitude_ft"), s["max_altitude_ft"]), s["certainty"],
          " ".join(f"[{i + 1}]({u})" for i, u in enumerate(s["sources"]))]
         for s in spec["systems"]
     ]  # fmt: skip

@@ -128,7 +128,13 @@ def test_geojson_output(layers_server: LiveServer) -> None:
     assert response.headers["content-type"] == "application/geo+json"
     collection = response.json()
     assert collection["type"] == "FeatureCollection"
-    assert [f["properties"]["category"] for f in collection["features"]] == ["none", "high"]
+    # Into the Pantsir-S1 area (site assumed: 90 × 0.6 = 54) across the ten rings of its outward
+    # fade (one published range, 10.8 NM, faded over 10 % beyond it): ring i keeps 1 − i/10, and
+    # ring 0 is part of the disc (docs/scoring.md). The approach closes on the site throughout.
+    scores = [f["properties"]["score"] for f in collection["features"]]
+    assert scores == [0.0] + [round(54.0 * (1 - i / 10), 1) for i in range(9, 0, -1)] + [54.0]
+    assert collection["features"][0]["properties"]["category"] == "none"
+    assert collection["features"][-1]["properties"]["category"] == "high"
     assert collection["features"][1]["geometry"]["type"] == "LineString"
     assert collection["summary"]["category"] == "high"
     by_query = httpx.post(
@@ -191,10 +197,11 @@ def test_batch_summary_detail_keeps_the_worst_segment_of_the_full_answer(
         k: v for k, v in expected["summary"].items() if k != "evaluated_at"
     }
     # The summary carries the exposure: here one threat (the Pantsir-S1 near Grozny, russia-west)
-    # over exactly the worst segment's length.
+    # over exactly the segments that score, read off the full answer: its disc and fading rings.
     (threat,) = got["summary"]["exposure"]["by_threat"]
     assert threat["threat"] == "russia-west"
-    assert threat["nm"] == pytest.approx(got["worst_segment"]["length_nm"], abs=0.02)
+    scoring_nm = sum(s["length_nm"] for s in expected["segments"] if s["score"] > 0)
+    assert threat["nm"] == pytest.approx(scoring_nm, abs=0.02)
     assert threat["minutes"] > 0
     assert got["summary"]["route_index"] > 0
     assert summary[1]["error"]["field"] == "destination"

@@ -8,10 +8,12 @@ from typing import Any
 
 from shapely.geometry import Point, box
 
+from app.core.geodesy.circle import geodesic_circle
+from app.core.layers.engagement import Envelope
 from app.core.layers.records import ConflictZone, EngagementArea, Incident
 from app.core.risk.check import RouteChecker
 from app.core.risk.hazard_records import (
-    engagement_hazard,
+    engagement_hazards,
     incident_hazard,
     incident_known,
     known_hazards,
@@ -39,7 +41,7 @@ def zone(**changes: Any) -> ConflictZone:
 
 def hazards(zones: list[ConflictZone], as_of: datetime | None) -> list[Hazard]:
     """The zones' hazards as known at as_of."""
-    made = [(z, lambda known, z=z: zone_hazard(z, SQUARE, known)) for z in zones]
+    made = [(z, lambda known, z=z: [zone_hazard(z, SQUARE, known)]) for z in zones]
     return known_hazards(made, as_of)
 
 
@@ -102,14 +104,13 @@ def test_engagement_areas_reported_later_count_only_as_known_now() -> None:
         "valid_to": "2014-07-18T00:00:00Z", "end_basis": "stated",
     }  # fmt: skip
     area = EngagementArea.model_validate(properties)
-    circle = box(40.5, 40.5, 41.5, 41.5)
+    reach = Envelope(20.0, None, 60_000, geodesic_circle(site.x, site.y, 20.0))
 
     def areas(as_of: datetime | None) -> list[Hazard]:
-        make = lambda known: engagement_hazard(area, circle, 20.0, 60_000, None, known)  # noqa: E731
+        make = lambda known: engagement_hazards(area, site, reach, None, known)  # noqa: E731
         return known_hazards([(area, make)], as_of)
 
     departure = utc("2014-07-17T10:31:00")
-    assert site.within(circle)
     advised = RouteChecker(areas(departure)).check(plan(ROUTE, 33_000, departure), departure)
     known_now = RouteChecker(areas(None)).check(plan(ROUTE, 33_000, departure))
     assert {h.hazard.id for s in advised.segments for h in s.hazards} == set()

@@ -8,14 +8,14 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy import Connection, and_, or_, select, text
 
-from app.core.layers.engagement import Envelope, ceiling_low, resolve_envelope
+from app.core.layers.engagement import Envelope, ceiling_low, range_low, resolve_envelope
 from app.core.layers.layer_file import LayerFileError, parse_feature
 from app.core.layers.legacy import upgraded_properties
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
 from app.core.layers.vocabulary import Layer
 from app.core.risk.hazard_records import (
     HazardMaker,
-    engagement_hazard,
+    engagement_hazards,
     incident_hazard,
     incident_known,
     known_hazards,
@@ -79,17 +79,14 @@ def _maker(
     incident's hazard at once (None when unverified or not yet reported at as_of)."""
     if isinstance(record, ConflictZone):
         zone = record
-        return record, lambda known: zone_hazard(zone, geometry, known)
+        return record, lambda known: [zone_hazard(zone, geometry, known)]
     if isinstance(record, EngagementArea):
         area = record
         assert isinstance(geometry, Point)
-        reach = envelope or resolve_envelope(area, geometry, catalogue)
-        # Across a spread of published ceilings the score fades from the lowest to the highest.
-        low = reach.ceiling_low_ft
-        upper, spread = (reach.upper_ft, None) if low is None else (low, reach.upper_ft)
-        return area, lambda known: engagement_hazard(
-            area, reach.circle, reach.radius_nm, upper, catalogue.get(area.system), known, spread
-        )
+        site = geometry
+        reach = envelope or resolve_envelope(area, site, catalogue)
+        system = catalogue.get(area.system)
+        return area, lambda known: engagement_hazards(area, site, reach, system, known)
     assert isinstance(geometry, Point)
     if record.status.value != "verified" or not incident_known(record, as_of):
         return None
@@ -160,8 +157,15 @@ def maker_from_row(
         return _maker(zone, to_shape(row.geom), catalogue, as_of)
     if layer is Layer.ENGAGEMENT_AREAS:
         area = EngagementArea.model_validate(_fields(row, EngagementArea))
-        low = ceiling_low(row.upper_ft, catalogue.get(area.system))
-        stored = Envelope(row.radius_nm, row.lower_ft, row.upper_ft, to_shape(row.geom), low)
+        system = catalogue.get(area.system)
+        stored = Envelope(
+            row.radius_nm,
+            row.lower_ft,
+            row.upper_ft,
+            to_shape(row.geom),
+            ceiling_low(row.upper_ft, system),
+            range_low(row.radius_nm, system),
+        )
         return _maker(area, to_shape(row.site), catalogue, as_of, stored)
     incident = Incident.model_validate(_fields(row, Incident))
     return _maker(incident, to_shape(row.geom), catalogue, as_of)

@@ -73,6 +73,7 @@ air_defence_systems = Table(
     Column("name", Text, nullable=False),
     Column("nato_name", Text),
     Column("range_nm", Float, nullable=False),
+    Column("range_nm_low", Float),
     Column("ceiling_ft", Integer, nullable=False),
     Column("ceiling_ft_low", Integer),
     Column("published_at", DateTime(timezone=True), nullable=False),

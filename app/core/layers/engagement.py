@@ -23,6 +23,8 @@ class Envelope:
     circle: MultiPolygon
     # Where the system's published ceilings differ, the lowest (upper_ft is the highest).
     ceiling_low_ft: int | None = None
+    # Where the system's published ranges differ, the shortest (radius_nm is the longest).
+    radius_low_nm: float | None = None
 
 
 def resolve_envelope(
@@ -38,7 +40,14 @@ def resolve_envelope(
     if area.lower_ft is not None and area.lower_ft >= upper_ft:
         raise ValueError(f"lower_ft ({area.lower_ft}) must be below the ceiling ({upper_ft})")
     circle = geodesic_circle(site.x, site.y, radius_nm)
-    return Envelope(radius_nm, area.lower_ft, upper_ft, circle, ceiling_low(upper_ft, system))
+    return Envelope(
+        radius_nm,
+        area.lower_ft,
+        upper_ft,
+        circle,
+        ceiling_low(upper_ft, system),
+        range_low(radius_nm, system),
+    )
 
 
 def ceiling_low(upper_ft: int | None, system: AirDefenceSystem | None) -> int | None:
@@ -47,3 +56,11 @@ def ceiling_low(upper_ft: int | None, system: AirDefenceSystem | None) -> int | 
     if system is None or upper_ft != system.ceiling_ft or system.ceiling_ft_low is None:
         return None
     return system.ceiling_ft_low if system.ceiling_ft_low < upper_ft else None
+
+
+def range_low(radius_nm: float, system: AirDefenceSystem | None) -> float | None:
+    """The shortest of the system's published ranges, where the envelope's radius is the
+    catalogue's longest and the figures differ (an area's own radius is one figure)."""
+    if system is None or radius_nm != system.range_nm or system.range_nm_low is None:
+        return None
+    return system.range_nm_low if system.range_nm_low < radius_nm else None

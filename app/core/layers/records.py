@@ -233,6 +233,13 @@ class AirDefenceSystem(_Record):
     name: Text
     nato_name: Text | None = None
     range_nm: float = Field(gt=0, le=MAX_RADIUS_NM)
+    range_nm_low: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_RADIUS_NM,
+        description="The shortest published range where the public figures differ (range_nm "
+        "the longest): the score fades across them.",
+    )
     ceiling_ft: AltitudeFt
     ceiling_ft_low: AltitudeFt | None = Field(
         default=None,
@@ -248,6 +255,8 @@ class AirDefenceSystem(_Record):
     def _spread(self) -> Self:
         if self.ceiling_ft_low is not None and self.ceiling_ft_low > self.ceiling_ft:
             raise ValueError("ceiling_ft_low is above ceiling_ft")
+        if self.range_nm_low is not None and self.range_nm_low > self.range_nm:
+            raise ValueError("range_nm_low is above range_nm")
         return self
 
 

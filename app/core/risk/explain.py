@@ -63,6 +63,26 @@ def _fade_top(hazard: Hazard) -> str:
     return altitude_words(fade[1]) if fade else "its ceiling"
 
 
+def _reach_words(hazard: Hazard) -> str:
+    """'17.3 NM', or '16.2 NM or more, to 17.3 NM' where the published ranges differ."""
+    reach = f"{hazard.ring_nm:.1f} NM" if hazard.ring_nm else "its range"
+    fade = hazard.range_fade_nm
+    if fade is None or hazard.ring_nm is None or fade[0] >= hazard.ring_nm:
+        return reach
+    return f"{fade[0]:.1f} NM or more, to {reach}"
+
+
+def _ring_words(hazard: Hazard) -> str:
+    """Where in the outward fade this hazard's ring lies ('' inside the disc)."""
+    band, fade = hazard.range_band_nm, hazard.range_fade_nm
+    if band is None or fade is None or band[0] <= 0.0:
+        return ""
+    return (
+        f", {band[0]:.1f}–{band[1]:.1f} NM from the site (the score fades outwards to 0 at "
+        f"{fade[1]:.1f} NM; {hazard.range_factor:.0%} of it here),"
+    )
+
+
 def _threat_words(applied: AppliedHazard) -> str:
     """Whether this record is the one its threat counts here, and who else advises it."""
     if not applied.same_threat:
@@ -94,19 +114,22 @@ def _reason(
             )
         return f"{issuer}: {rule}; {planned}"
     if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
-        reach = f"{hazard.ring_nm:.0f} NM" if hazard.ring_nm else "its range"
         ceiling = altitude_words(hazard.upper_ft) if hazard.upper_ft else "unlimited"
         system = hazard.system_name or hazard.system
+        lead = f"{system} (site {hazard.site_basis}): reach {_reach_words(hazard)} up to {ceiling}"
+        ring = _ring_words(hazard)
         if applied.above_ceiling:
             return (
-                f"{system} (site {hazard.site_basis}): reach {reach} up to {ceiling} or more; "
-                f"{planned} is above that ceiling but below {_fade_top(hazard)}: the published "
-                "figures are indicative, and the score fades across them"
+                f"{lead} or more; {planned}{ring} is above that ceiling but below "
+                f"{_fade_top(hazard)}: the published figures are indicative, and the score fades "
+                "across them"
             )
-        return (
-            f"{system} (site {hazard.site_basis}): reach {reach} up to {ceiling}; "
-            f"{planned} is within its envelope"
-        )
+        if ring:
+            return (
+                f"{lead}; {planned}{ring} is beyond that range: the published figures are "
+                "indicative, and the score fades across them"
+            )
+        return f"{lead}; {planned} is within its envelope"
     when = hazard.occurred_at.strftime("%d %b %Y") if hazard.occurred_at else "date unknown"
     near = f" {distance_nm:.0f} NM from the route" if distance_nm is not None else ""
     return f"Verified incident {hazard.name}, {when}{near}: {hazard.summary or 'see sources'}"

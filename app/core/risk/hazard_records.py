@@ -9,10 +9,13 @@ from datetime import datetime
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from app.core.geodesy.circle import geodesic_circle
+from app.core.layers.engagement import Envelope
 from app.core.layers.lifecycle import Lifecycle, lifecycles, replacements
 from app.core.layers.records import AirDefenceSystem, ConflictZone, EngagementArea, Incident
 from app.core.layers.vocabulary import WeaponClass
 from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.risk.model import DEFAULT_MODEL, ScoringModel
 
 
 @dataclass(frozen=True)
@@ -73,34 +76,52 @@ def zone_hazard(zone: ConflictZone, area: BaseGeometry, known: Known) -> Hazard:
     )
 
 
-def engagement_hazard(
+def engagement_hazards(
     area: EngagementArea,
-    circle: BaseGeometry,
-    radius_nm: float,
-    upper_ft: int | None,
+    site: Point,
+    reach: Envelope,
     system: AirDefenceSystem | None,
     known: Known,
-    ceiling_spread_ft: int | None = None,
-) -> Hazard:
-    """An engagement area (with its computed circle and ceiling) as a hazard."""
-    return Hazard(
-        layer=HazardLayer.ENGAGEMENT_AREA,
-        id=area.id,
-        name=area.name,
-        area=circle,
-        lower_ft=area.lower_ft,
-        upper_ft=upper_ft,
-        ceiling_spread_ft=ceiling_spread_ft,
-        system=area.system,
-        system_name=system.name if system else area.system,
-        site_basis=area.site_basis.value,
-        operator=area.operator,
-        certainty=area.certainty.value,
-        sources=tuple(area.sources),
-        ring_nm=radius_nm,
-        summary=area.summary,
-        **_lifecycle_fields(area, known),  # type: ignore[arg-type]
-    )
+    model: ScoringModel = DEFAULT_MODEL,
+) -> list[Hazard]:
+    """An engagement area as hazards: a disc around its site and the rings where its score fades
+    outwards (`ScoringModel.range_rings`), each up to its ceiling, fading above it across the
+    spread of the published ceilings."""
+    # Across a spread of published ceilings the score fades from the lowest to the highest.
+    low_ft = reach.ceiling_low_ft
+    upper_ft, spread_ft = (reach.upper_ft, None) if low_ft is None else (low_ft, reach.upper_ft)
+    fade_nm = model.range_fade(reach.radius_nm, reach.radius_low_nm)
+    fields = _lifecycle_fields(area, known)
+    hazards = []
+    inner_circle: BaseGeometry | None = None
+    for inner_nm, outer_nm, factor in model.range_rings(reach.radius_nm, reach.radius_low_nm):
+        circle = geodesic_circle(site.x, site.y, outer_nm)
+        ring = circle if inner_circle is None else circle.difference(inner_circle)
+        inner_circle = circle
+        hazards.append(
+            Hazard(
+                layer=HazardLayer.ENGAGEMENT_AREA,
+                id=area.id,
+                name=area.name,
+                area=ring,
+                lower_ft=area.lower_ft,
+                upper_ft=upper_ft,
+                ceiling_spread_ft=spread_ft,
+                range_band_nm=(inner_nm, outer_nm),
+                range_factor=factor,
+                range_fade_nm=fade_nm,
+                system=area.system,
+                system_name=system.name if system else area.system,
+                site_basis=area.site_basis.value,
+                operator=area.operator,
+                certainty=area.certainty.value,
+                sources=tuple(area.sources),
+                ring_nm=reach.radius_nm,
+                summary=area.summary,
+                **fields,  # type: ignore[arg-type]
+            )
+        )
+    return hazards
 
 
 def weapon_reach(
@@ -169,7 +190,7 @@ def incident_known(incident: Incident, as_of: datetime | None) -> bool:
     return as_of is None or max(incident.published_at, incident.occurred_at) <= as_of
 
 
-HazardMaker = Callable[[Known], Hazard]
+HazardMaker = Callable[[Known], list[Hazard]]
 
 
 def known_hazards(
@@ -180,4 +201,9 @@ def known_hazards(
     """Hazards of the records of one layer that were published by `as_of`, in the given order
     (`successors`: other records of the layer that may supersede them; no hazards of theirs)."""
     known = knowledge([record for record, _ in records] + list(successors), as_of)
-    return [make(known[record.id]) for record, make in records if record.id in known]
+    return [
+        hazard
+        for record, make in records
+        if record.id in known
+        for hazard in make(known[record.id])
+    ]

@@ -38,6 +38,12 @@ class Hazard:
     upper_sharp: bool = False
     # Engagement areas: the highest published ceiling of the system (upper_ft the lowest).
     ceiling_spread_ft: float | None = None
+    # Engagement areas: which ring around the site this hazard is (inner and outer NM; the
+    # disc's inner is 0), the share of the score kept there, and where the score fades
+    # outwards, from (full) to (zero) NM (see ScoringModel.range_rings).
+    range_band_nm: tuple[float, float] | None = None
+    range_factor: float = 1.0
+    range_fade_nm: tuple[float, float] | None = None
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     level: int | None = None

@@ -41,6 +41,10 @@ class ScoringModel:
     # system's lowest to highest ceiling); where one figure is published, over this share of it
     # above it (the figures are indicative: unknown never becomes safe at one altitude).
     engagement_single_figure_margin: float = 0.1
+    # Likewise outwards: an engagement area's score fades across the spread of its system's
+    # published ranges (or over the same share beyond one figure), in range_fade_steps rings;
+    # ring i keeps 1 − i/range_fade_steps of it (its value at its inner edge).
+    range_fade_steps: int = 10
     # Engagement area, inside the circle and below the ceiling.
     engagement_inside: float = 90.0
     engagement_status_factor: Mapping[object, float] = field(
@@ -77,7 +81,7 @@ class ScoringModel:
         if hazard.layer is HazardLayer.ENGAGEMENT_AREA:
             status = self.engagement_status_factor.get(hazard.site_basis or "assumed", 0.6)
             system = self.engagement_system_factor.get(hazard.system or "", 1.0)
-            return self.engagement_inside * status * system
+            return self.engagement_inside * status * system * hazard.range_factor
         near = hazard.ring_nm is not None and hazard.ring_nm <= self.incident_near_nm
         base = self.incident_near if near else self.incident_far
         return base * self.age_factor(age)
@@ -96,6 +100,26 @@ class ScoringModel:
                 return upper, spread
             return upper, upper * (1.0 + self.engagement_single_figure_margin)
         return None
+
+    def range_fade(self, radius_nm: float, radius_low_nm: float | None) -> tuple[float, float]:
+        """Where an engagement area's score fades outwards: from (full) to (zero), in NM."""
+        if radius_low_nm is not None and radius_low_nm < radius_nm:
+            return radius_low_nm, radius_nm
+        return radius_nm, radius_nm * (1.0 + self.engagement_single_figure_margin)
+
+    def range_rings(
+        self, radius_nm: float, radius_low_nm: float | None
+    ) -> list[tuple[float, float, float]]:
+        """An engagement area as a disc and rings around its site: (inner NM, outer NM, share
+        of the score kept), the disc first. Ring i of the fade keeps 1 − i/range_fade_steps;
+        ring 0 keeps all of it, so it is part of the disc."""
+        full_nm, zero_nm = self.range_fade(radius_nm, radius_low_nm)
+        steps = self.range_fade_steps
+        width_nm = (zero_nm - full_nm) / steps
+        rings = [(0.0, full_nm + width_nm, 1.0)]
+        for i in range(1, steps):
+            rings.append((full_nm + i * width_nm, full_nm + (i + 1) * width_nm, 1.0 - i / steps))
+        return rings
 
     def age_factor(self, age: timedelta | None) -> float:
         """How much an incident's age discounts it (unknown age counts as old)."""

@@ -116,6 +116,9 @@ def _hazard(
             site_basis=hazard.site_basis,
             operator=hazard.operator,
             radius_nm=hazard.ring_nm,
+            range_band_nm=list(hazard.range_band_nm) if hazard.range_band_nm else None,
+            range_factor=hazard.range_factor,
+            range_fade_nm=list(hazard.range_fade_nm) if hazard.range_fade_nm else None,
         )
     return entry
 
@@ -194,6 +197,7 @@ def report_parts(
                 "waypoints": [
                     {
                         "name": w.name,
+                        **({"source": w.source} if w.source else {}),
                         "lon": w.lon,
                         "lat": w.lat,
                         "along_nm": _nm(d),

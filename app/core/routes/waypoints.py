@@ -14,6 +14,8 @@ class Waypoint:
     time: datetime | None = None
     name: str | None = None
     airport_elevation_ft: float | None = None  # set when the point is an airport
+    # Where the point came from, for a resolved flight plan ('airway UL607', 'navdata', …).
+    source: str | None = None
 
     @property
     def is_airport(self) -> bool:
