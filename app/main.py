@@ -13,6 +13,7 @@ from app.api import (
     health,
     incident_reports,
     map_page,
+    navdata,
     reviews,
     route_checks,
     watches,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reading is open unless AIRSPACE_RISK_READ_REQUIRES_KEY is set (then any live key reads).
     readers = [Depends(reader)]
     app.include_router(route_checks.router, dependencies=readers)
+    app.include_router(navdata.router, dependencies=readers)
     app.include_router(features.router, dependencies=readers)
     app.include_router(incident_reports.router)
     # Before editing's /v1/{layer} routes, which would take /v1/watches for a layer's name.

@@ -26,6 +26,10 @@ TABLES = {
     "webhook_subscriptions",
     "webhook_deliveries",
     "webhook_attempts",
+    "navdata_cycles",
+    "navdata_fixes",
+    "navdata_airway_legs",
+    "navdata_procedures",
 }
 
 

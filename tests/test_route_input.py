@@ -57,8 +57,8 @@ def test_icao_route_string() -> None:
 @pytest.mark.parametrize(
     ("fields", "field", "reason"),
     [
-        ({"icao_route": "UBBB UL851 URMG"}, "icao_route.1", "cannot resolve 'UL851'"),
-        ({"icao_route": "UBBB DCT BARAD DCT URMG"}, "icao_route.2", "cannot resolve 'BARAD'"),
+        ({"icao_route": "UBBB UL851 URMG"}, "icao_route.1", "unknown point 'UL851'"),
+        ({"icao_route": "UBBB DCT BARAD DCT URMG"}, "icao_route.2", "unknown point 'BARAD'"),
         ({"departure": "ZZZZ", "destination": "URMG"}, "departure", "unknown airport 'ZZZZ'"),
         ({"departure": "UBBB", "destination": "URMG", "via": ["X1"]}, "via.0", "not ICAO"),
         (

@@ -24,6 +24,7 @@ from app.core.risk.run import run_route_check_parts
 from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
 from app.services.checkers import CheckerService
+from app.services.navdata import navdata_lookup
 from app.services.route_check_gate import ClientGone, GateFull, RouteCheckGate
 
 router = APIRouter(prefix="/v1", tags=["route checks"])
@@ -48,9 +49,8 @@ def _checker(
 
 def _invalid(error: RouteInputError) -> Problem:
     """A route the service cannot use, as a 422 naming the field."""
-    return Problem(
-        422, str(error), "invalid-route", "Invalid route", [FieldError(error.field, error.reason)]
-    )
+    errors = [FieldError(field, reason) for field, reason in error.errors]
+    return Problem(422, str(error), "invalid-route", "Invalid route", errors)
 
 
 def _wants_geojson(request: Request, f: str | None) -> bool:
@@ -106,7 +106,9 @@ async def check_route(
 
     def work() -> list[bytes]:
         version, checker = _checker(engine, source, body.as_of)
-        parts = run_route_check_parts(body, checker, version, geometry=geojson)
+        parts = run_route_check_parts(
+            body, checker, version, geometry=geojson, navdata=navdata_lookup(engine)
+        )
         # Encoded here, on the check thread: a large answer takes milliseconds to encode, and
         # on the event loop that would hold up every other request.
         return encoded_answer(parts, geojson)
@@ -155,7 +157,9 @@ async def _batch_lines(
                 version, checker = (
                     current if parsed.as_of is None else _checker(engine, source, parsed.as_of)
                 )
-                parts = run_route_check_parts(parsed, checker, version, detail=detail)
+                parts = run_route_check_parts(
+                    parsed, checker, version, detail=detail, navdata=navdata_lookup(engine)
+                )
                 # Encoded on the check thread, as a single check's answer is.
                 return encoded_answer(parts, geojson=False)
 
@@ -175,7 +179,7 @@ async def _batch_lines(
             ]
             line["error"] = _problem_line(errors)
         except RouteInputError as error:
-            line["error"] = _problem_line([{"field": error.field, "reason": error.reason}])
+            line["error"] = _problem_line([{"field": f, "reason": r} for f, r in error.errors])
         except Exception:
             # One route must not end the stream for all the others.
             log.exception("route %d of a batch failed", index)

@@ -120,10 +120,11 @@ def _owned(row: WatchRow | None, watch_id: str) -> WatchRow:
 
 def _route_problem(error: RouteInputError) -> Problem:
     """A flight that cannot be checked, naming the field."""
-    field = error.field if error.field == "schedule" else f"check.{error.field}"
-    return Problem(
-        422, str(error), "invalid-route", "Invalid route", [FieldError(field, error.reason)]
-    )
+    errors = [
+        FieldError(field if field == "schedule" else f"check.{field}", reason)
+        for field, reason in error.errors
+    ]
+    return Problem(422, str(error), "invalid-route", "Invalid route", errors)
 
 
 def _invalid_patch(error: ValidationError) -> Problem:

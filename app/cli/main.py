@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 from app.api.http_server import server_config
+from app.cli.navdata import navdata_cli
 from app.cli.table import segment_table
 from app.cli.watches import watches_cli
 from app.core.layers.layer_file import LayerFileError
@@ -166,6 +167,7 @@ def stats() -> None:
 
 
 cli.add_typer(watches_cli, name="watches")
+cli.add_typer(navdata_cli, name="navdata")
 keys_cli = typer.Typer(help="Manage API keys (the secret is shown once).", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 

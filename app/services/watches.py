@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from app.core.risk.check import RouteChecker
-from app.core.routes.resolve import RouteInputError
+from app.core.routes.resolve import NavdataLookup, RouteInputError
 from app.core.watches.changes import changes
 from app.core.watches.flights import (
     WatchDefinition,
@@ -22,6 +22,7 @@ from app.core.watches.flights import (
     result_key,
 )
 from app.services.checkers import CheckerService
+from app.services.navdata import navdata_lookup
 from app.store.watches import WatchKey, WatchRow, get_watch, insert_watch, replace_watch
 
 
@@ -51,20 +52,24 @@ def definition_of(row: WatchRow) -> WatchDefinition:
 
 
 def check_flights(
-    definition: WatchDefinition, checker: RouteChecker, version: int, now: datetime
+    definition: WatchDefinition,
+    checker: RouteChecker,
+    version: int,
+    now: datetime,
+    navdata: NavdataLookup | None = None,
 ) -> Checked:
     """Check every departure still to fly; RouteInputError names the field of a bad route."""
     departures = definition.schedule.departures(now)
     if not departures:
         raise RouteInputError("schedule", "no flight of this schedule is left to fly")
-    first = check_flight(definition, departures[0], checker, version)
+    first = check_flight(definition, departures[0], checker, version, navdata)
     arrival = datetime.fromisoformat(first["route"]["waypoints"][-1]["time"])
     flight_time = arrival - departures[0]
     reports = {result_key(departures[0]): first}
     for departure in departures_to_check(definition, now, flight_time):
         key = result_key(departure)
         if key not in reports:
-            reports[key] = check_flight(definition, departure, checker, version)
+            reports[key] = check_flight(definition, departure, checker, version, navdata)
     wanted = {result_key(d) for d in departures_to_check(definition, now, flight_time)}
     reports = {k: v for k, v in reports.items() if k in wanted}
     return Checked(
@@ -84,9 +89,10 @@ def _checked_now(
 ) -> tuple[WatchRow, Checked, str]:
     """A definition checked with the current checker: its stored form, the checks, and its
     corridor (WKT); RouteInputError for a route that cannot be checked or a schedule over."""
-    lines = corridor_lines(definition.check)
+    navdata = navdata_lookup(engine)
+    lines = corridor_lines(definition.check, navdata)
     version, checker = checkers.checker_for(engine)
-    checked = check_flights(definition, checker, version, now)
+    checked = check_flights(definition, checker, version, now, navdata)
     if checked.expires_at <= now:
         raise RouteInputError("schedule", "the last flight of this schedule has already landed")
     return (
@@ -163,7 +169,7 @@ def recheck_watch(
         return None
     definition = definition_of(row)
     try:
-        checked = check_flights(definition, checker, version, now)
+        checked = check_flights(definition, checker, version, now, navdata_lookup(connection))
     except RouteInputError:
         # The route no longer resolves (an airport left the data): nothing to compare.
         return None

@@ -9,7 +9,7 @@ from app.core.risk.report import ReportParts, report_parts
 from app.core.routes.path import PathError
 from app.core.routes.profile import ProfileError
 from app.core.routes.request import RouteCheckRequest
-from app.core.routes.resolve import RouteInputError, resolve_waypoints
+from app.core.routes.resolve import NavdataLookup, RouteInputError, resolve_route
 from app.core.units import flight_level_to_feet
 
 
@@ -19,9 +19,11 @@ def run_route_check(
     data_version: int,
     geometry: bool = False,
     detail: str = "full",
+    navdata: NavdataLookup | None = None,
 ) -> dict[str, Any]:
-    """The report for one request; RouteInputError names the field when it cannot be done."""
-    return run_route_check_parts(request, checker, data_version, geometry, detail).whole()
+    """The report for one request; RouteInputError names the field when it cannot be done
+    (`navdata`: where a filed route's names are looked up)."""
+    return run_route_check_parts(request, checker, data_version, geometry, detail, navdata).whole()
 
 
 def run_route_check_parts(
@@ -30,12 +32,19 @@ def run_route_check_parts(
     data_version: int,
     geometry: bool = False,
     detail: str = "full",
+    navdata: NavdataLookup | None = None,
 ) -> ReportParts:
     """As `run_route_check`, with the segments built as they are read (see `ReportParts`)."""
-    waypoints = resolve_waypoints(request)
-    cruise_ft = flight_level_to_feet(request.cruise_fl) if request.cruise_fl is not None else None
+    resolved = resolve_route(request, navdata)
+    cruise_ft: float | None = (
+        flight_level_to_feet(request.cruise_fl) if request.cruise_fl is not None else None
+    )
+    if resolved.filed_level_ft is not None:
+        cruise_ft = resolved.filed_level_ft
+    # A filed route's waypoints carry their own times (from its speeds and EETs).
+    departure_time = None if resolved.timed else request.departure_time
     try:
-        plan = plan_flight(waypoints, cruise_ft, request.departure_time, request.ground_speed_kt)
+        plan = plan_flight(resolved.waypoints, cruise_ft, departure_time, request.ground_speed_kt)
     except ProfileError as error:
         raise RouteInputError(error.field, str(error)) from None
     except PathError as error:
@@ -52,6 +61,8 @@ def run_route_check_parts(
     except PathError as error:
         raise RouteInputError(_route_field(request), str(error)) from None
     parts = report_parts(result, data_version, geometry, detail)
+    if request.icao_route is not None:
+        parts.head["route"].update(notes=resolved.notes, navdata_cycle=resolved.navdata_cycle)
     if request.id is not None:
         parts = replace(parts, lead={"id": request.id})
     return parts

@@ -8,6 +8,7 @@ from app.core.layers.fields import UtcDatetime
 
 MAX_ROUTE_POINTS = 1_000
 MAX_ICAO_ROUTE_CHARS = 10_000
+MAX_EET_CHARS = 2_000
 MAX_INCIDENT_RADIUS_NM = 250.0
 
 IcaoCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{4}$")]
@@ -69,7 +70,26 @@ class RouteCheckRequest(BaseModel):
     )
     icao_route: Annotated[str, StringConstraints(max_length=MAX_ICAO_ROUTE_CHARS)] | None = Field(
         default=None,
-        description="Airports, DCT and ICAO coordinates: 'UBBB DCT 4130N04630E DCT URMG'.",
+        description=(
+            "A filed route, ICAO item 15: 'EGLL N0488F350 DVR6J DVR L9 KONAN/N0480F370 UL607 SPI "
+            "DCT OMDB'. Airways, fixes, navaids, SIDs and STARs are resolved against the "
+            "navigation data in force at departure_time (or navdata_cycle; see GET /v1/navdata); "
+            "coordinates in every item 15 form and ARINC 424 shorthand need none. The aerodromes "
+            "(items 13 and 16) are its first and last tokens, or departure and destination."
+        ),
+    )
+    eets: Annotated[str, StringConstraints(max_length=MAX_EET_CHARS)] | None = Field(
+        default=None,
+        description=(
+            "With icao_route: item 18's EET/, elapsed times from take-off to points of the route "
+            "('EET/KONAN0020 SPI0045'); each such point is flown at departure_time + its EET. "
+            "EETs to FIR boundaries are not used (the service holds no FIR boundaries)."
+        ),
+    )
+    navdata_cycle: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = Field(
+        default=None,
+        description="With icao_route: the AIRAC cycle to resolve it with (YYNN) instead of the "
+        "one in force at departure.",
     )
     cruise_fl: int | None = Field(default=None, ge=0, le=600, description="Cruise flight level.")
     departure_time: UtcDatetime | None = Field(
@@ -113,14 +133,18 @@ class RouteCheckRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_route_form(self) -> Self:
-        given = [name for name in ROUTE_FORMS if getattr(self, name) is not None]
+        # A filed route's aerodromes may be given apart (items 13 and 16): not a second form.
+        forms = ROUTE_FORMS if self.icao_route is None else ROUTE_FORMS[:2] + ROUTE_FORMS[3:]
+        given = [name for name in forms if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of route, waypoints, departure+destination, icao_route"
                 + (f" (got {', '.join(given)})" if given else "")
             )
-        if (self.departure is None) != (self.destination is None):
+        if self.icao_route is None and (self.departure is None) != (self.destination is None):
             raise ValueError("departure and destination go together")
-        if self.via and self.departure is None:
-            raise ValueError("via needs departure and destination")
+        if self.via and (self.departure is None or self.icao_route is not None):
+            raise ValueError("via needs departure and destination (and no icao_route)")
+        if self.icao_route is None and (self.eets is not None or self.navdata_cycle is not None):
+            raise ValueError("eets and navdata_cycle go with icao_route")
         return self

@@ -11,7 +11,7 @@ from app.core.risk.check import RouteChecker
 from app.core.risk.run import run_route_check
 from app.core.routes.path import RoutePath
 from app.core.routes.request import RouteCheckRequest
-from app.core.routes.resolve import resolve_waypoints
+from app.core.routes.resolve import NavdataLookup, resolve_route
 from app.core.watches.changes import Fingerprint, fingerprint, hazards_of
 from app.core.watches.schedule import Schedule
 
@@ -65,11 +65,15 @@ def _key(moment: datetime) -> str:
 
 
 def check_flight(
-    definition: WatchDefinition, departure: datetime, checker: RouteChecker, version: int
+    definition: WatchDefinition,
+    departure: datetime,
+    checker: RouteChecker,
+    version: int,
+    navdata: NavdataLookup | None = None,
 ) -> dict[str, Any]:
-    """The full route-check report of one flight."""
+    """The full route-check report of one flight (`navdata`: for a filed route's names)."""
     request = definition.check.model_copy(update={"departure_time": departure})
-    return run_route_check(request, checker, version)
+    return run_route_check(request, checker, version, navdata=navdata)
 
 
 def flight_result(report: dict[str, Any]) -> dict[str, Any]:
@@ -106,9 +110,11 @@ def hazards_in(results: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def corridor_lines(check: RouteCheckRequest) -> list[list[tuple[float, float]]]:
+def corridor_lines(
+    check: RouteCheckRequest, navdata: NavdataLookup | None = None
+) -> list[list[tuple[float, float]]]:
     """The route's path as lon/lat lines (split at 180°), for finding watches near a change."""
-    waypoints = resolve_waypoints(check)
+    waypoints = resolve_route(check, navdata).waypoints
     path = RoutePath([w.lon for w in waypoints], [w.lat for w in waypoints])
     length_m = path.length_m
     count = int(min(MAX_CORRIDOR_POINTS, max(2, np.ceil(length_m / CORRIDOR_STEP_M) + 1)))

@@ -1,0 +1,100 @@
+"""airspace-risk navdata …: import an AIRAC cycle of navigation data (ARINC 424, or X-Plane's
+earth_fix/nav/awy.dat), and list the cycles loaded."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.core.navdata.arinc424 import read_arinc424_file
+from app.core.navdata.model import Navdata, NavdataFileError
+from app.core.navdata.xplane import read_xplane_files
+from app.settings import get_settings
+from app.store.engine import make_engine
+from app.store.navdata import CycleSummary, cycles, import_cycle
+
+navdata_cli = typer.Typer(help="Navigation data for filed routes.", no_args_is_help=True)
+# Skipped records shown after an import (the rest are counted).
+SHOWN_SKIPPED = 10
+
+
+def _engine() -> Any:
+    """An engine on the configured database."""
+    return make_engine(get_settings())
+
+
+def _read(paths: list[Path], form: str) -> Navdata:
+    """The files as one cycle's navigation data, in the form given or recognised."""
+    xplane = form == "xplane" or (
+        form == "auto" and any(p.is_dir() or p.name.startswith("earth_") for p in paths)
+    )
+    if xplane:
+        return read_xplane_files(paths)
+    if len(paths) != 1:
+        raise NavdataFileError(None, "an ARINC 424 import is one file")
+    return read_arinc424_file(paths[0])
+
+
+def _line(summary: CycleSummary) -> str:
+    """One cycle as a line of the list."""
+    window = f"{summary.effective_from:%d %b %Y} – {summary.effective_to:%d %b %Y}"
+    return (
+        f"{summary.cycle}  {window}  {summary.source_format:<8}  {summary.fixes:>7} fixes "
+        f"{summary.airway_legs:>7} airway legs {summary.procedures:>6} procedures  "
+        f"{summary.source_name}"
+    )
+
+
+@navdata_cli.command("import")
+def navdata_import(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="An ARINC 424 file, or X-Plane's three .dat files (or their folder)."),
+    ],
+    form: Annotated[
+        str,
+        typer.Option("--format", help="auto, arinc424 or xplane (auto: by the files' names)."),
+    ] = "auto",
+) -> None:
+    """Import one AIRAC cycle (replacing that cycle if it was imported before)."""
+    if form not in ("auto", "arinc424", "xplane"):
+        typer.echo(f"error: --format: {form!r} is not auto, arinc424 or xplane", err=True)
+        raise typer.Exit(code=2)
+    for path in paths:
+        if not path.exists():
+            typer.echo(f"error: {path}: no such file or folder", err=True)
+            raise typer.Exit(code=1)
+    try:
+        navdata = _read(paths, form)
+    except NavdataFileError as error:
+        typer.echo(f"error: {', '.join(map(str, paths))}: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    except (OSError, UnicodeError) as error:
+        typer.echo(f"error: cannot read {', '.join(map(str, paths))}: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    engine = _engine()
+    try:
+        with engine.begin() as connection:
+            summary = import_cycle(connection, navdata, ", ".join(p.name for p in paths))
+    finally:
+        engine.dispose()
+    typer.echo(_line(summary))
+    for line, reason in navdata.skipped[:SHOWN_SKIPPED]:
+        typer.echo(f"  skipped line {line}: {reason}")
+    if len(navdata.skipped) > SHOWN_SKIPPED:
+        typer.echo(f"  … and {len(navdata.skipped) - SHOWN_SKIPPED} more records skipped")
+
+
+@navdata_cli.command("list")
+def navdata_list() -> None:
+    """The cycles loaded, the newest first."""
+    engine = _engine()
+    try:
+        with engine.connect() as connection:
+            loaded = cycles(connection)
+    finally:
+        engine.dispose()
+    if not loaded:
+        typer.echo("no navigation data loaded: import a cycle with `airspace-risk navdata import`")
+    for summary in loaded:
+        typer.echo(_line(summary))
