@@ -186,3 +186,18 @@ def test_a_watch_follows_a_filed_route(server: LiveServer, navdata_database: str
     names = [p["name"] for p in report["route"]["waypoints"]]
     assert names[:4] == ["EGLL", "BIG", "DVR", "KONAN"]
     assert "REMBA" in names
+
+
+def test_a_file_with_no_points_never_wipes_the_cycle(
+    server: LiveServer, navdata_database: str, tmp_path: Path
+) -> None:
+    # A truncated download: the header of the same cycle and nothing else.
+    full = tmp_path / "world.pc"
+    write_arinc424(world(), full)
+    truncated = tmp_path / "truncated.pc"
+    truncated.write_text(full.read_text().splitlines()[0] + "\n")
+    refused = run(navdata_database, "navdata", "import", str(truncated))
+    assert refused.returncode == 1
+    assert "no points were read" in refused.stderr
+    cycles = httpx.get(f"{server.url}/v1/navdata", timeout=10).json()["cycles"]
+    assert [(c["cycle"], c["fixes"]) for c in cycles] == [("2612", 15)]

@@ -15,8 +15,11 @@ import pytest
 from app.core.flightplan.resolve import resolve_filed_route
 from app.core.flightplan.timing import filed_waypoints, parse_eets
 from app.core.navdata.index import NavdataIndex
+from app.core.navdata.model import Procedure, ProcedureKind
 from app.core.routes.airports import find_airport
 from app.core.routes.profile import ProfileError
+from app.core.routes.request import RouteCheckRequest
+from app.core.routes.resolve import RouteInputError, resolve_route
 from tests import navdata_world as w
 from tests.routing import GEOD, NM
 
@@ -217,3 +220,67 @@ def test_cruise_climbs_and_vfr_levels_say_how_they_are_checked() -> None:
         "cruise climb from C/DVR/M082F290F350: checked at F290, its lower level",
         "KONAN/N0120VFR: no level filed (VFR): the level before it is kept",
     ]
+
+
+def _request(**fields: object) -> RouteCheckRequest:
+    return RouteCheckRequest.model_validate(fields)
+
+
+@pytest.mark.parametrize("text", ["", "DCT", "T", "N0450F350", "VFR"])
+def test_a_route_without_two_points_is_refused_not_a_crash(text: str) -> None:
+    with pytest.raises(RouteInputError) as refused:
+        resolve_route(_request(icao_route=text, departure_time="2026-12-01T10:00:00Z"), None)
+    assert refused.value.field == "icao_route"
+
+
+@pytest.mark.parametrize(
+    ("eets", "says"),
+    [
+        ("KONAN0000", "after take-off"),
+        # KONAN is 95.8 NM from EGLL by the route: one minute is 5,746 kt.
+        ("KONAN0001", "a route may imply at most 2,000 kt"),
+    ],
+)
+def test_impossible_eets_name_the_eet(eets: str, says: str) -> None:
+    request = _request(icao_route=FILED, departure_time="2026-12-01T10:00:00Z", eets=eets)
+    with pytest.raises(RouteInputError) as refused:
+        resolve_route(request, lambda *_: WORLD)
+    assert refused.value.field == "eets.0"
+    assert says in refused.value.reason
+
+
+def test_an_eet_may_name_a_point_in_another_coordinate_form() -> None:
+    request = _request(
+        icao_route="EGLL N0480F350 DCT 5020N DCT LPPT",
+        departure_time="2026-12-01T10:00:00Z",
+        eets="EET/50N020W0300",
+    )
+    waypoints = resolve_route(request, None).waypoints
+    assert waypoints[1].time == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+
+
+def test_an_aerodrome_with_a_speed_group_is_refused() -> None:
+    route = resolve_filed_route("EGLL/N0450F350 DVR OMDB", None, None, WORLD)
+    assert [(e.index, e.token) for e in route.errors] == [(0, "EGLL/N0450F350")]
+    assert "put it after the aerodrome" in route.errors[0].reason
+
+
+def test_an_aerodrome_given_twice_differently_is_one_error() -> None:
+    route = resolve_filed_route("EGLL DVR6J DVR L9 KONAN OMDB", "EGKK", None, WORLD)
+    assert [(e.index, e.reason) for e in route.errors] == [
+        (0, "the route gives EGLL, but departure is EGKK")
+    ]
+
+
+def test_an_en_route_transition_is_found_beside_a_level_change() -> None:
+    # A SID laid out as ARINC 424 lays one out: runway transitions to BIG, where the en-route
+    # transition to DVR begins (through WOD). Its transition is found whatever DVR carries.
+    sid = [
+        Procedure("EGLL", ProcedureKind.SID, "DVR6K", "RW27L", (w.LON, w.BIG)),
+        Procedure("EGLL", ProcedureKind.SID, "DVR6K", "RW09R", (w.BIG,)),
+        Procedure("EGLL", ProcedureKind.SID, "DVR6K", "DVR", (w.BIG, w.WOD, w.DVR)),
+    ]
+    index = NavdataIndex(w.CYCLE, [*w.AIRPORTS, *w.FIXES], w.AIRWAYS, sid)
+    for text in ("EGLL DVR6K DVR L9 KONAN", "EGLL DVR6K DVR/N0480F370 L9 KONAN"):
+        route = resolve_filed_route(text, None, None, index)
+        assert [p.name for p in route.points] == ["EGLL", "BIG", "WOD", "DVR", "KONAN"]

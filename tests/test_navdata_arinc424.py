@@ -214,6 +214,7 @@ def test_hand_typed_records_read_as_worked_out() -> None:
     assert abned.lat == pytest.approx(52 + 12 / 60 + 34.56 / 3600, abs=1e-9)
     assert abned.lon == pytest.approx(4 + 56 / 60 + 31.00 / 3600, abs=1e-9)
     assert abned.name == "ABNED"
+    assert abned.variation_deg == 1.0  # E0010: 1.0° east (tenths of a degree)
 
     assert (syd.ident, syd.region, syd.kind, syd.name) == ("SYD", "YM", FixKind.VOR, "SYDNEY")
     assert syd.lat == pytest.approx(-(33 + 56 / 60 + 54.32 / 3600), abs=1e-9)

@@ -11,7 +11,7 @@ from app.core.navdata.model import Navdata, NavdataFileError
 from app.core.navdata.xplane import read_xplane_files
 from app.settings import get_settings
 from app.store.engine import make_engine
-from app.store.navdata import CycleSummary, cycles, import_cycle
+from app.store.navdata import CycleSummary, EmptyNavdata, cycles, import_cycle
 
 navdata_cli = typer.Typer(help="Navigation data for filed routes.", no_args_is_help=True)
 # Skipped records shown after an import (the rest are counted).
@@ -76,6 +76,9 @@ def navdata_import(
     try:
         with engine.begin() as connection:
             summary = import_cycle(connection, navdata, ", ".join(p.name for p in paths))
+    except EmptyNavdata as error:
+        typer.echo(f"error: {', '.join(map(str, paths))}: {error}", err=True)
+        raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     typer.echo(_line(summary))

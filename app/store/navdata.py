@@ -42,10 +42,20 @@ class CycleSummary:
     skipped: int
 
 
+class EmptyNavdata(ValueError):
+    """A file that gave no points: importing it would wipe the cycle on record."""
+
+
 def import_cycle(connection: Connection, navdata: Navdata, source_name: str) -> CycleSummary:
     """Store one cycle's data in the caller's transaction, replacing that cycle's earlier
-    import (a failed import leaves the earlier one as it was)."""
+    import (a failed import leaves the earlier one as it was; so does a file with no points,
+    refused with EmptyNavdata: a truncated download must not wipe the cycle in force)."""
     cycle = navdata.cycle
+    if not navdata.fixes:
+        raise EmptyNavdata(
+            f"no points were read ({len(navdata.skipped)} records skipped): nothing imported, "
+            f"and cycle {cycle.ident} stays as it was"
+        )
     connection.execute(text("DELETE FROM navdata_cycles WHERE cycle = :c"), {"c": cycle.ident})
     connection.execute(
         text(

@@ -103,6 +103,11 @@ def _element(index: int, token: str, at_an_end: bool) -> Element:
         return _cruise_climb(index, token)
     if "/" in token:
         where, _, group = token.partition("/")
+        if at_an_end and _AERODROME.match(where):
+            raise ValueError(
+                f"{token!r}: an aerodrome takes no speed/level group; put it after the "
+                f"aerodrome ('{where} {group}')"
+            )
         made = _point(where)
         return Element(index, token, made.kind, point=made.point, change=parse_speed_level(group))
     if at_an_end and _AERODROME.match(token):

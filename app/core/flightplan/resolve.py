@@ -169,8 +169,11 @@ def _end_aerodrome(
     token = elements[position] if position is not None else None
     in_route = token if token is not None and token.kind == "aerodrome" else None
     if in_route is not None and given is not None and in_route.token != given.upper():
+        assert position is not None
+        elements.pop(position)
         resolver.fail(in_route, f"the route gives {in_route.token}, but {field} is {given.upper()}")
-        return None
+        # Resolved on with the route's own aerodrome, so that its SID or STAR is not reported too.
+        return resolver.aerodrome(in_route.token, in_route, field)
     if in_route is not None:
         assert position is not None
         elements.pop(position)
@@ -363,7 +366,8 @@ def _procedure_points(
     transitions = (
         resolver.navdata.procedures(aerodrome.name, name, use.kind) if resolver.navdata else []
     )
-    joins = neighbour.element.token if neighbour else aerodrome.name
+    neighbour_point = neighbour.element.point if neighbour else None
+    joins = (neighbour_point.name or neighbour_point.text) if neighbour_point else aerodrome.name
     if not transitions:
         verb = "joins the route at" if use.kind is ProcedureKind.SID else "leaves the route at"
         resolver.route.notes.append(

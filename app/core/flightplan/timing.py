@@ -10,16 +10,19 @@ from datetime import datetime, timedelta
 from app.core.flightplan.filed_route import FiledPoint, FiledRoute
 from app.core.flightplan.speed_level import speed_kt
 from app.core.geodesy import WGS84
+from app.core.routes.icao_coordinates import CoordinateError, read_coordinates
 from app.core.routes.profile import (
     CLIMB_FT_PER_NM,
     DEFAULT_GROUND_SPEED_KT,
     DESCENT_FT_PER_NM,
+    MAX_GROUND_SPEED_KT,
     ProfileError,
 )
 from app.core.routes.waypoints import Waypoint
 from app.core.units import METRES_PER_NM
 
-_EET = re.compile(r"^(?P<where>[A-Z0-9]{2,11})(?P<hours>\d{2})(?P<minutes>[0-5]\d)$")
+# Long enough for a point in coordinates with seconds (462000N0780500W).
+_EET = re.compile(r"^(?P<where>[A-Z0-9]{2,15})(?P<hours>\d{2})(?P<minutes>[0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -149,9 +152,11 @@ def _times(
     speed, or 450 kt, where none is filed), then moved so that each point with an EET is
     flown at take-off + its EET, the legs between stretched or shrunk alike."""
     elapsed_s = [0.0]
+    along_m = [0.0]
     for i in range(len(points) - 1):
         a, b = points[i], points[i + 1]
         _, _, leg_m = WGS84.inv(a.lon, a.lat, b.lon, b.lat)
+        along_m.append(along_m[-1] + leg_m)
         level_ft = altitudes[i + 1] if altitudes[i + 1] is not None else a.level_ft
         if a.speed is not None:
             knots = speed_kt(a.speed, level_ft)
@@ -159,6 +164,7 @@ def _times(
             knots = ground_speed_kt or DEFAULT_GROUND_SPEED_KT
         elapsed_s.append(elapsed_s[-1] + leg_m / METRES_PER_NM / knots * 3600.0)
     pins = _pins(route, points, eets)
+    _check_speeds(pins, along_m)
     anchors = [(0, 0.0)] + [(i, e.elapsed.total_seconds()) for i, e in pins]
     timed = []
     for i, raw in enumerate(elapsed_s):
@@ -174,6 +180,38 @@ def _times(
     return list(timed)
 
 
+def _check_speeds(pins: list[tuple[int, Eet]], along_m: list[float]) -> None:
+    """Refuse EETs that would have the flight cover a stretch faster than a route may imply."""
+    previous_m, previous_s = 0.0, 0.0
+    for index, eet in pins:
+        seconds = eet.elapsed.total_seconds()
+        hours = (seconds - previous_s) / 3600.0
+        distance_nm = (along_m[index] - previous_m) / METRES_PER_NM
+        if distance_nm / hours > MAX_GROUND_SPEED_KT:
+            raise ProfileError(
+                f"eets.{eet.position}",
+                f"{eet.where} at {eet.elapsed} after take-off means {distance_nm / hours:,.0f} kt "
+                f"over {distance_nm:,.1f} NM; a route may imply at most "
+                f"{MAX_GROUND_SPEED_KT:,.0f} kt",
+            )
+        previous_m, previous_s = along_m[index], seconds
+
+
+def _same_point(point: FiledPoint, where: str) -> bool:
+    """Whether an EET's designator names this point (coordinates compared as positions)."""
+    if point.derived:
+        return False
+    if point.name == where:
+        return True
+    try:
+        read = read_coordinates(where)
+    except CoordinateError:
+        return False
+    return (
+        read is not None and abs(read.lat - point.lat) < 1e-6 and abs(read.lon - point.lon) < 1e-6
+    )
+
+
 def _pins(
     route: FiledRoute, points: list[FiledPoint], eets: Sequence[Eet]
 ) -> list[tuple[int, Eet]]:
@@ -181,13 +219,10 @@ def _pins(
     pins: list[tuple[int, Eet]] = []
     start = 1
     for eet in eets:
+        if eet.elapsed <= timedelta(0):
+            raise ProfileError(f"eets.{eet.position}", "an elapsed time is after take-off (0001+)")
         found = next(
-            (
-                i
-                for i in range(start, len(points))
-                if points[i].name == eet.where and not points[i].derived
-            ),
-            None,
+            (i for i in range(start, len(points)) if _same_point(points[i], eet.where)), None
         )
         if found is None:
             if len(eet.where) == 4 and eet.where.isalpha():

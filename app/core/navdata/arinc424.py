@@ -302,9 +302,11 @@ def _fix(code: str, line: str) -> Fix:
     if code in ("EA", "PC"):
         airport = _col(line, 7, 10) if code == "PC" else None
         ident, region, name = _col(line, 14, 18), _col(line, 20, 21), _col(line, 99, 123)
+        # Dynamic magnetic variation, columns 75-79 (a bearing from the fix needs it).
         return Fix(
-            ident, region, FixKind.WAYPOINT, _lat(line, 33), _lon(line, 42), name or None, airport
-        )
+            ident, region, FixKind.WAYPOINT, _lat(line, 33), _lon(line, 42), name or None, airport,
+            _variation_deg(line[74:79]),
+        )  # fmt: skip
     # Navaids: VHF ('D '), enroute NDB ('DB') and terminal NDB ('PN') share these columns.
     kind, position_col = FixKind.NDB, 33
     if code == "D ":

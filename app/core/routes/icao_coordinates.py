@@ -44,7 +44,8 @@ class Coordinates:
 def parse_icao_coordinate(token: str) -> tuple[float, float] | None:
     """Return (lat, lon) in decimal degrees, None if the token is not coordinates.
 
-    Minutes are minutes (5020N = 50°20'N = 50.333°N), not decimal fractions of a degree.
+    Minutes are minutes (4130N04630E = 41°30'N 46°30'E), not decimal fractions of a degree;
+    ARINC 424 shorthand is whole degrees (5020N = 50°N 20°W).
     """
     read = read_coordinates(token)
     return None if read is None else (read.lat, read.lon)

@@ -138,6 +138,10 @@ def _from_filed_route(request: RouteCheckRequest, navdata: NavdataLookup | None)
             for e in filed.errors
         ]
         raise RouteInputError(*errors[0], errors[1:])
+    if len(filed.points) < 2:
+        raise RouteInputError(
+            "icao_route", "a route needs at least two points (an aerodrome, fix or coordinates)"
+        )
     cruise_ft = flight_level_to_feet(request.cruise_fl) if request.cruise_fl is not None else None
     try:
         eets = parse_eets(request.eets) if request.eets else []
