@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import ProblemResponse
+from app.core.layers.item_filter import FilterError
 from app.request_context import request_id
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,15 @@ async def _on_integrity(request: Request, error: Exception) -> ProblemResponse:
     return problem_response(request, problem)
 
 
+async def _on_bad_filter(request: Request, error: Exception) -> ProblemResponse:
+    # A CQL2 filter the translation refused after the early check (the early check in the
+    # items endpoint makes this rare).
+    problem = Problem(
+        400, f"filter: {error}", "invalid-parameter", errors=[FieldError("filter", str(error))]
+    )
+    return problem_response(request, problem)
+
+
 async def _on_unexpected(request: Request, error: Exception) -> ProblemResponse:
     # The traceback goes to the log only; the client gets no internals.
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -179,4 +189,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeout, _on_pool_exhausted)
     app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(DataError, _on_bad_value)
+    app.add_exception_handler(FilterError, _on_bad_filter)
     app.add_exception_handler(Exception, _on_unexpected)

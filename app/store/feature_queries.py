@@ -25,6 +25,8 @@ from sqlalchemy.dialects.postgresql import array
 
 from app.core.layers.collections import Collection
 from app.core.layers.item_query import ItemQuery
+from app.core.layers.queryables import queryables
+from app.store.filter_sql import filter_condition
 from app.store.tables import LAYER_TABLES
 
 GEOJSON_DECIMALS = 6  # ~0.1 m: finer than any outline here
@@ -127,6 +129,8 @@ def _conditions(collection: Collection, table: Table, query: ItemQuery) -> Colum
         clauses.append(table.c.published_at <= query.as_of)
     if collection.lifecycle and query.statuses:
         clauses.append(status_expression(collection, query).in_(query.statuses))
+    if query.filter is not None:
+        clauses.append(filter_condition(query.filter, table, queryables(collection)))
     return and_(true(), *clauses)
 
 

@@ -50,7 +50,10 @@ def parse_bbox(text: str | None) -> tuple[Envelope, ...]:
 
 
 def _moment(text: str, end_of_day: bool, parameter: str = "datetime") -> datetime:
-    """An RFC 3339 date-time with zone, or a date (a whole UTC day)."""
+    """An RFC 3339 date-time with zone, or a date (a whole UTC day); a date with a bare 'T'
+    ('2014-01-01T', as GDAL sends a date) is that date."""
+    if len(text) == 11 and text[-1] in "Tt":
+        text = text[:-1]
     try:
         if "T" not in text and "t" not in text:
             day = date.fromisoformat(text)
@@ -61,7 +64,10 @@ def _moment(text: str, end_of_day: bool, parameter: str = "datetime") -> datetim
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise bad_parameter(parameter, f"{text!r} is not an RFC 3339 date-time or date") from None
+        raise bad_parameter(
+            parameter,
+            f"{text!r} is not an RFC 3339 date-time (2014-01-01T00:00:00Z) or date (2014-01-01)",
+        ) from None
     if parsed.tzinfo is None:
         raise bad_parameter(parameter, f"{text!r} has no time zone (add Z for UTC)")
     if not 1900 <= parsed.year <= 2200:

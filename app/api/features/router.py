@@ -1,6 +1,7 @@
 """OGC API – Features endpoints: landing page, conformance, collections, items, features, and
 vector tiles. Thin: parsing in parameters.py, SQL in store/feature_queries.py."""
 
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime as datetime_type
 from email.utils import format_datetime
@@ -8,7 +9,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
@@ -24,6 +25,7 @@ from app.api.features.parameters import (
     parse_instant,
     parse_statuses,
 )
+from app.api.features.queryables import SchemaResponse, property_schemas
 from app.api.features.responses import (
     CONTENT_CRS,
     CRS84,
@@ -32,19 +34,35 @@ from app.api.features.responses import (
     feature_bytes,
     not_modified,
 )
+from app.api.features.strict import reject_unknown_parameters
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.layers.collections import COLLECTIONS, FILTER_PARAMETERS, Collection
+from app.core.layers.item_filter import FilterError, check_filter, parse_filter
 from app.core.layers.item_query import ItemQuery
+from app.core.layers.queryables import queryables
 from app.core.layers.vocabulary import Status
 from app.store import feature_queries
-from app.store.tables import dataset_state
+from app.store.filter_sql import filter_condition
+from app.store.tables import LAYER_TABLES, dataset_state
 
-router = APIRouter(tags=["features"])
+router = APIRouter(tags=["features"], dependencies=[Depends(reject_unknown_parameters)])
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    # Part 3 and CQL2: what tests/test_item_filters.py and tests/test_gdal_filters.py prove.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
 ]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 CollectionId = Annotated[
     str, Path(alias="collectionId", description="conflict_zones, engagement_areas or incidents")
 ]
@@ -154,6 +172,16 @@ def _collection_document(
             {"rel": "self", "type": "application/json", "href": href},
             {"rel": "items", "type": GEOJSON, "href": f"{href}/items"},
             {"rel": "describedby", "type": "application/schema+json", "href": f"{href}/schema"},
+            # GDAL (3.6) reads field types from a GeoJSON feature schema under "describedBy".
+            {
+                "rel": "describedBy",
+                "type": "application/schema+json",
+                "href": f"{href}/feature-schema",
+            },
+            *(
+                {"rel": rel, "type": "application/schema+json", "href": f"{href}/queryables"}
+                for rel in (QUERYABLES_REL, "queryables")
+            ),
             *(
                 {
                     "rel": "enclosure",
@@ -204,12 +232,6 @@ def collection(collection_id: CollectionId, request: Request, engine: EngineDep)
         return JsonResponse(_collection_document(_base(request), chosen, connection))
 
 
-class SchemaResponse(JsonResponse):
-    """application/schema+json."""
-
-    media_type = "application/schema+json"
-
-
 @router.get(
     "/collections/{collectionId}/schema",
     operation_id="collectionSchema",
@@ -218,14 +240,7 @@ class SchemaResponse(JsonResponse):
 def collection_schema(collection_id: CollectionId, request: Request) -> SchemaResponse:
     """Every property with its type: GIS clients build their fields from it."""
     chosen = _collection(collection_id)
-    properties: dict[str, Any] = {}
-    for prop in chosen.properties:
-        entry: dict[str, Any] = {"type": [prop.type, "null"], "description": prop.description}
-        if prop.format:
-            entry["format"] = prop.format
-        if prop.items:
-            entry["items"] = {"type": prop.items}
-        properties[prop.name] = entry
+    properties = property_schemas(chosen)
     return SchemaResponse(
         {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -262,6 +277,24 @@ def _query(
             )
         equals.append((name, value))
     return ItemQuery(parse_bbox(bbox), start, end, tuple(equals), at or as_of, as_of, statuses)
+
+
+def item_filter(
+    collection: Collection, text: str, language: str, crs: str | None
+) -> dict[str, Any]:
+    """A checked CQL2 filter, or a 400 naming `filter` (or `filter-crs`) and the reason."""
+    if crs is not None and crs not in (CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"):
+        raise bad_parameter("filter-crs", f"only {CRS84} is supported")
+    try:
+        tree = parse_filter(text, language)
+        allowed = queryables(collection)
+        check_filter(tree, allowed)
+        # Translated once here, so that a value of the wrong kind is a 400 now, not an error
+        # in the middle of a download.
+        filter_condition(tree, LAYER_TABLES[collection.id], allowed)
+    except FilterError as error:
+        raise bad_parameter("filter", str(error)) from None
+    return tree
 
 
 def _format(request: Request, f: str | None) -> str | None:
@@ -344,6 +377,29 @@ def items(
         Literal["json", "geojson", "gpkg", "fgb", "csv"] | None,
         Query(description="json (paged, default) or a whole-layer download."),
     ] = None,
+    filter_text: Annotated[
+        str | None,
+        Query(
+            alias="filter",
+            description="A CQL2 filter on the queryables (/collections/{collectionId}/"
+            "queryables): comparisons, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS and other S_ "
+            "functions, T_ functions; e.g. level = 1 AND T_INTERSECTS(INTERVAL(valid_from, "
+            "valid_to), INTERVAL('2024-12-25T00:00:00Z', '..')).",
+        ),
+    ] = None,
+    # Not optional (a default instead): its enum then stands in the OpenAPI schema where GDAL
+    # looks for it to learn that the server filters (3.6 looks for "cql-text").
+    filter_lang: Annotated[
+        Literal["cql2-text", "cql2-json", "cql-text"],
+        Query(
+            alias="filter-lang",
+            description="cql2-text (default) or cql2-json; cql-text is read as cql2-text.",
+        ),
+    ] = "cql2-text",
+    filter_crs: Annotated[
+        str | None,
+        Query(alias="filter-crs", description=f"Only {CRS84} (or EPSG:4326 in lon/lat order)."),
+    ] = None,
 ) -> Response:
     """Items in primary-key order with exact numberMatched and absolute next/prev links."""
     chosen = _collection(collection_id)
@@ -352,6 +408,8 @@ def items(
     assert set(filters) == set(FILTER_PARAMETERS)
     lifecycle = {"status": status, "at": at, "as_of": as_of}
     query = _query(chosen, bbox, datetime, filters, lifecycle)
+    if filter_text is not None:
+        query = replace(query, filter=item_filter(chosen, filter_text, filter_lang, filter_crs))
     fmt = _format(request, f)
     base = _base(request)
     with engine.connect() as connection:

@@ -3,6 +3,7 @@ and statuses at a time as known at a time."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 Envelope = tuple[float, float, float, float]
 
@@ -20,6 +21,8 @@ class ItemQuery:
     at: datetime | None = None
     as_of: datetime | None = None
     statuses: tuple[str, ...] = ()
+    # A CQL2 filter, checked against the collection's queryables (`item_filter.py`), as JSON.
+    filter: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def has_time(self) -> bool:

@@ -1,0 +1,184 @@
+"""CQL2 filters, queryables and strict parameters on the real server, every answer compared with
+the same question asked of PostGIS directly (the SQL written by hand in each case)."""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from tests.conftest import LiveServer
+
+ZONES = "conflict_zones"
+# (CQL2 text, the same filter as CQL2 JSON, the condition in SQL on conflict_zones)
+CASES = [
+    ("level = 1", {"op": "=", "args": [{"property": "level"}, 1]}, "level = 1"),
+    (
+        "level IN (2, 3) AND lower_ft IS NULL",
+        {"op": "and", "args": [
+            {"op": "in", "args": [{"property": "level"}, [2, 3]]},
+            {"op": "isNull", "args": [{"property": "lower_ft"}]},
+        ]},
+        "level IN (2, 3) AND lower_ft IS NULL",
+    ),
+    (
+        "upper_ft BETWEEN 20000 AND 33000",
+        {"op": "between", "args": [{"property": "upper_ft"}, 20000, 33000]},
+        "upper_ft BETWEEN 20000 AND 33000",
+    ),
+    (
+        "name LIKE '%Ukraine%' OR issuer = 'FAA'",
+        {"op": "or", "args": [
+            {"op": "like", "args": [{"property": "name"}, "%Ukraine%"]},
+            {"op": "=", "args": [{"property": "issuer"}, "FAA"]},
+        ]},
+        "name LIKE '%Ukraine%' OR issuer = 'FAA'",
+    ),
+    # An open validity (valid_to null) runs on: it intersects every later interval.
+    (
+        "T_INTERSECTS(INTERVAL(valid_from, valid_to), INTERVAL('2024-12-25T00:00:00Z', '..'))",
+        {"op": "t_intersects", "args": [
+            {"interval": [{"property": "valid_from"}, {"property": "valid_to"}]},
+            {"interval": ["2024-12-25T00:00:00Z", ".."]},
+        ]},
+        "valid_to IS NULL OR valid_to >= '2024-12-25Z'",
+    ),
+    (
+        "T_BEFORE(valid_from, TIMESTAMP('2015-01-01T00:00:00Z'))",
+        {"op": "t_before", "args": [{"property": "valid_from"},
+                                    {"timestamp": "2015-01-01T00:00:00Z"}]},
+        "valid_from < '2015-01-01Z'",
+    ),
+    (
+        "T_AFTER(published_at, DATE('2025-06-01'))",
+        {"op": "t_after", "args": [{"property": "published_at"}, {"date": "2025-06-01"}]},
+        "published_at > '2025-06-02Z'::timestamptz - interval '1 microsecond'",
+    ),
+    (
+        "S_INTERSECTS(geometry, POLYGON((30 45, 40 45, 40 52, 30 52, 30 45)))",
+        {"op": "s_intersects", "args": [
+            {"property": "geometry"},
+            {"type": "Polygon",
+             "coordinates": [[[30, 45], [40, 45], [40, 52], [30, 52], [30, 45]]]},
+        ]},
+        "ST_Intersects(geom, ST_MakeEnvelope(30, 45, 40, 52, 4326))",
+    ),
+    (
+        "NOT S_INTERSECTS(geometry, BBOX(-20, 0, 60, 70))",
+        {"op": "not", "args": [{"op": "s_intersects", "args": [
+            {"property": "geometry"}, {"bbox": [-20, 0, 60, 70]}]}]},
+        "NOT ST_Intersects(geom, ST_MakeEnvelope(-20, 0, 60, 70, 4326))",
+    ),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def database(loaded_database_url: str) -> Engine:
+    return create_engine(loaded_database_url)
+
+
+def _ids(server: LiveServer, **params: str) -> list[str]:
+    answer = httpx.get(
+        f"{server.url}/collections/{ZONES}/items", params={"limit": "10000", **params}, timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["numberMatched"] == body["numberReturned"]
+    return sorted(f["id"] for f in body["features"])
+
+
+def _expected(engine: Engine, condition: str) -> list[str]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(f"SELECT id FROM {ZONES} WHERE retired_at IS NULL AND ({condition})")
+        )
+        return sorted(row[0] for row in rows)
+
+
+@pytest.mark.parametrize(("cql_text", "cql_json", "sql"), CASES)
+def test_filters_give_what_postgis_gives(
+    layers_server: LiveServer, database: Engine, cql_text: str, cql_json: Any, sql: str
+) -> None:
+    expected = _expected(database, sql)
+    assert expected, "a case that matches nothing proves little"
+    assert _ids(layers_server, filter=cql_text) == expected
+    as_json = _ids(layers_server, filter=json.dumps(cql_json), **{"filter-lang": "cql2-json"})
+    assert as_json == expected
+
+
+def _problem(server: LiveServer, path: str, **params: str) -> dict[str, Any]:
+    answer = httpx.get(f"{server.url}{path}", params=params, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+@pytest.mark.parametrize(
+    ("cql", "says"),
+    [
+        ("pg_sleep(1) = 1", "'pg_sleep' is not supported"),
+        ("nosuch = 1", "'nosuch' is not queryable"),
+        ("status = 'in_force'", "'status' is not queryable"),
+        ("lower_ft = 'high'", "'high' is not a number"),
+        ("valid_from > 'yesterday'", "not an RFC 3339"),
+        ("level = ", "not valid cql2-text"),
+        ("level", "a filter is a boolean expression"),
+    ],
+)
+def test_bad_filters_are_400s_naming_the_filter(
+    layers_server: LiveServer, cql: str, says: str
+) -> None:
+    problem = _problem(layers_server, f"/collections/{ZONES}/items", filter=cql)
+    assert problem["errors"][0]["field"] == "filter"
+    assert says in problem["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/conformance",
+        "/collections",
+        f"/collections/{ZONES}",
+        f"/collections/{ZONES}/items",
+        f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r11",
+        f"/collections/{ZONES}/schema",
+        f"/collections/{ZONES}/queryables",
+        f"/collections/{ZONES}/feature-schema",
+        f"/tiles/{ZONES}/0/0/0.mvt",
+    ],
+)
+def test_unknown_parameters_are_400s_naming_them(layers_server: LiveServer, path: str) -> None:
+    problem = _problem(layers_server, path, sortby="name", properties="id")
+    assert sorted(e["field"] for e in problem["errors"]) == ["properties", "sortby"]
+
+
+def test_the_queryables_say_types_values_and_roles(layers_server: LiveServer) -> None:
+    answer = httpx.get(f"{layers_server.url}/collections/{ZONES}/queryables", timeout=30)
+    assert answer.headers["content-type"] == "application/schema+json"
+    properties = answer.json()["properties"]
+    assert properties["lower_ft"]["type"] == "integer"
+    assert properties["level"]["enum"] == [1, 2, 3]
+    assert properties["valid_from"] == {
+        "type": "string", "format": "date-time", "x-ogc-role": "primary-interval-start",
+        "description": properties["valid_from"]["description"],
+    }  # fmt: skip
+    assert properties["geometry"]["x-ogc-role"] == "primary-geometry"
+    assert properties["id"]["x-ogc-role"] == "id"
+    assert "status" not in properties
+
+
+@pytest.mark.parametrize(
+    ("value", "sql"),
+    [
+        ("2014-01-01T/..", "valid_to IS NULL OR valid_to > '2014-01-01Z'"),
+        ("2014-01-01/..", "valid_to IS NULL OR valid_to > '2014-01-01Z'"),
+        ("../2015-01-01T00:00:00Z", "valid_from <= '2015-01-01Z'"),
+    ],
+)
+def test_datetime_takes_what_gdal_sends(
+    layers_server: LiveServer, database: Engine, value: str, sql: str
+) -> None:
+    assert _ids(layers_server, datetime=value) == _expected(database, sql)
