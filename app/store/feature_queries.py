@@ -91,7 +91,8 @@ def _properties(collection: Collection, table: Table, query: ItemQuery) -> Colum
     """All properties as JSON text, every key present (null when empty), in schema order."""
     pairs: list[ColumnElement[Any]] = []
     for prop in collection.properties:
-        pairs += [literal(prop.name), _property_value(collection, table, prop.name, query)]
+        if query.returns(prop.name):
+            pairs += [literal(prop.name), _property_value(collection, table, prop.name, query)]
     return func.json_build_object(*pairs).cast(Text)
 
 
@@ -134,6 +135,11 @@ def _conditions(collection: Collection, table: Table, query: ItemQuery) -> Colum
     return and_(true(), *clauses)
 
 
+def _order(table: Table, query: ItemQuery) -> list[ColumnElement[Any]]:
+    """The requested sort keys (the id follows them, so pages are stable)."""
+    return [table.c[name].desc() if down else table.c[name].asc() for name, down in query.sort]
+
+
 def items_select(
     collection: Collection, query: ItemQuery, geometry_format: str = "geojson"
 ) -> Select[Any]:
@@ -151,7 +157,7 @@ def items_select(
             _properties(collection, table, query).label("properties"),
         )
         .where(_conditions(collection, table, query))
-        .order_by(table.c.id)
+        .order_by(*_order(table, query), table.c.id)
     )
 
 

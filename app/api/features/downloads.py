@@ -69,7 +69,7 @@ def _sent(spool: IO[bytes]) -> Iterator[bytes]:
 
 def _csv_lines(engine: Engine, collection: Collection, query: ItemQuery) -> Iterator[bytes]:
     """CSV: id, geometry as WKT, then one column per property (arrays as JSON)."""
-    names = [p.name for p in collection.properties]
+    names = [p.name for p in collection.properties if query.returns(p.name)]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["id", "wkt", *names])
@@ -126,7 +126,7 @@ def _write_with_gdal(
         records.append({name: _cell(value) for name, value in values.items()})
     frame = geopandas.GeoDataFrame(
         records or None,
-        columns=[p.name for p in collection.properties],
+        columns=[p.name for p in collection.properties if query.returns(p.name)],
         geometry=shapely.from_wkb(geometries) if geometries else [],
         crs="OGC:CRS84",
     )

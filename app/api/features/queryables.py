@@ -1,43 +1,23 @@
 """GET /collections/{collectionId}/queryables (OGC API – Features Part 3) and the GeoJSON
 feature schema GIS clients build their fields from (the `describedBy` link GDAL reads)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
+from app.api.features.common import CollectionId, base_url, chosen_collection
 from app.api.features.strict import reject_unknown_parameters
-from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
-from app.core.layers.collections import COLLECTIONS, Collection
+from app.core.layers.collections import Collection
 from app.core.layers.queryables import queryables_document
 
 router = APIRouter(tags=["features"], dependencies=[Depends(reject_unknown_parameters)])
-CollectionId = Annotated[
-    str, Path(alias="collectionId", description="conflict_zones, engagement_areas or incidents")
-]
 
 
 class SchemaResponse(JsonResponse):
     """application/schema+json."""
 
     media_type = "application/schema+json"
-
-
-def chosen_collection(collection_id: str) -> Collection:
-    """The collection, or a 404 naming the parameter."""
-    collection = COLLECTIONS.get(collection_id)
-    if collection is None:
-        raise Problem(
-            404,
-            f"no collection {collection_id!r}; there are {', '.join(COLLECTIONS)}",
-            "not-found",
-            errors=[FieldError("collectionId", "unknown collection")],
-        )
-    return collection
-
-
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 def property_schemas(collection: Collection) -> dict[str, Any]:
@@ -62,7 +42,7 @@ def collection_queryables(collection_id: CollectionId, request: Request) -> Json
     """The queryable properties with their types, allowed values and roles (as
     application/json to a client that accepts only JSON, as GDAL 3.6 does)."""
     collection = chosen_collection(collection_id)
-    url = f"{_base(request)}/collections/{collection.id}/queryables"
+    url = f"{base_url(request)}/collections/{collection.id}/queryables"
     document = queryables_document(collection, url)
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "schema+json" not in accept and "*/*" not in accept:
@@ -82,7 +62,7 @@ def feature_schema(collection_id: CollectionId, request: Request) -> SchemaRespo
     return SchemaResponse(
         {
             "$schema": "https://json-schema.org/draft/2019-09/schema",
-            "$id": f"{_base(request)}/collections/{collection.id}/feature-schema",
+            "$id": f"{base_url(request)}/collections/{collection.id}/feature-schema",
             "title": collection.title,
             "type": "object",
             "required": ["type", "geometry", "properties"],

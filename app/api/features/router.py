@@ -2,29 +2,32 @@
 vector tiles. Thin: parsing in parameters.py, SQL in store/feature_queries.py."""
 
 from dataclasses import replace
-from datetime import UTC
-from datetime import datetime as datetime_type
-from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from app.api import map_page
 from app.api.dependencies import EngineDep
-from app.api.features.downloads import FORMATS, download
-from app.api.features.parameters import (
-    LimitDep,
-    OffsetDep,
-    bad_parameter,
-    parse_bbox,
-    parse_datetime,
-    parse_instant,
-    parse_statuses,
+from app.api.features.common import (
+    CollectionId,
+    base_url,
+    chosen_collection,
+    conditional,
+    minute,
 )
+from app.api.features.downloads import FORMATS, download
+from app.api.features.item_parameters import (
+    download_format,
+    item_filter,
+    item_query,
+    parse_properties,
+    parse_sortby,
+)
+from app.api.features.parameters import LimitDep, OffsetDep, bad_parameter
 from app.api.features.queryables import SchemaResponse, property_schemas
 from app.api.features.responses import (
     CONTENT_CRS,
@@ -32,19 +35,13 @@ from app.api.features.responses import (
     GEOJSON,
     collection_chunks,
     feature_bytes,
-    not_modified,
 )
 from app.api.features.strict import reject_unknown_parameters
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.layers.collections import COLLECTIONS, FILTER_PARAMETERS, Collection
-from app.core.layers.item_filter import FilterError, check_filter, parse_filter
-from app.core.layers.item_query import ItemQuery
-from app.core.layers.queryables import queryables
 from app.core.layers.vocabulary import Status
 from app.store import feature_queries
-from app.store.filter_sql import filter_condition
-from app.store.tables import LAYER_TABLES, dataset_state
 
 router = APIRouter(tags=["features"], dependencies=[Depends(reject_unknown_parameters)])
 CONFORMANCE = [
@@ -63,41 +60,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
 ]
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
-CollectionId = Annotated[
-    str, Path(alias="collectionId", description="conflict_zones, engagement_areas or incidents")
-]
-ACCEPT_FORMATS = {
-    "application/geopackage+sqlite3": "gpkg",
-    "application/flatgeobuf": "fgb",
-    "text/csv": "csv",
-}
-
-
-def _base(request: Request) -> str:
-    """Absolute base URL of the service, without a trailing slash."""
-    return str(request.base_url).rstrip("/")
-
-
-def _collection(collection_id: str) -> Collection:
-    """The collection, or a 404 naming the parameter."""
-    collection = COLLECTIONS.get(collection_id)
-    if collection is None:
-        raise Problem(
-            404,
-            f"no collection {collection_id!r}; there are {', '.join(COLLECTIONS)}",
-            "not-found",
-            errors=[FieldError("collectionId", "unknown collection")],
-        )
-    return collection
-
-
-def _conditional(
-    connection: Connection, request: Request, tag: str
-) -> tuple[dict[str, str], Response | None]:
-    """ETag and Last-Modified from the data version, and a 304 if the client has this one."""
-    row = connection.execute(select(dataset_state.c.data_version, dataset_state.c.changed_at)).one()
-    headers = {"ETag": f'W/"{row[0]}-{tag}"', "Last-Modified": format_datetime(row[1], usegmt=True)}
-    return headers, not_modified(request, headers["ETag"])
 
 
 @router.get(
@@ -114,7 +76,7 @@ def landing_page(
     wants_html = f == "html" or (f is None and "text/html" in request.headers.get("accept", ""))
     if wants_html:
         return map_page.page()
-    base = _base(request)
+    base = base_url(request)
     return JsonResponse(
         {
             "title": "Airspace Risk",
@@ -201,11 +163,6 @@ def _collection_document(
     }
 
 
-def _minute() -> str:
-    """The current UTC minute, for tags of answers whose status is taken now."""
-    return datetime_type.now(UTC).strftime("-%Y%m%dT%H%M")
-
-
 def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
@@ -213,7 +170,7 @@ def _iso(value: Any) -> str | None:
 @router.get("/collections", operation_id="collections", summary="The collections")
 def collections(request: Request, engine: EngineDep) -> JsonResponse:
     """The three layers, with extents and links."""
-    base = _base(request)
+    base = base_url(request)
     with engine.connect() as connection:
         documents = [_collection_document(base, c, connection) for c in COLLECTIONS.values()]
     return JsonResponse(
@@ -227,9 +184,9 @@ def collections(request: Request, engine: EngineDep) -> JsonResponse:
 @router.get("/collections/{collectionId}", operation_id="collection", summary="A collection")
 def collection(collection_id: CollectionId, request: Request, engine: EngineDep) -> JsonResponse:
     """One layer's description."""
-    chosen = _collection(collection_id)
+    chosen = chosen_collection(collection_id)
     with engine.connect() as connection:
-        return JsonResponse(_collection_document(_base(request), chosen, connection))
+        return JsonResponse(_collection_document(base_url(request), chosen, connection))
 
 
 @router.get(
@@ -239,77 +196,17 @@ def collection(collection_id: CollectionId, request: Request, engine: EngineDep)
 )
 def collection_schema(collection_id: CollectionId, request: Request) -> SchemaResponse:
     """Every property with its type: GIS clients build their fields from it."""
-    chosen = _collection(collection_id)
+    chosen = chosen_collection(collection_id)
     properties = property_schemas(chosen)
     return SchemaResponse(
         {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"{_base(request)}/collections/{chosen.id}/schema",
+            "$id": f"{base_url(request)}/collections/{chosen.id}/schema",
             "title": chosen.title,
             "type": "object",
             "properties": properties,
         }
     )
-
-
-def _query(
-    collection: Collection,
-    bbox: str | None,
-    datetime_text: str | None,
-    filters: dict[str, Any],
-    lifecycle: dict[str, str | None],
-) -> ItemQuery:
-    """Parse and check every filter of an items request."""
-    start, end = parse_datetime(datetime_text)
-    for name, value in lifecycle.items():
-        if value is not None and not collection.lifecycle:
-            raise bad_parameter(name, f"{collection.id} have no lifecycle status")
-    statuses = parse_statuses(lifecycle["status"], tuple(s.value for s in Status))
-    at, as_of = parse_instant("at", lifecycle["at"]), parse_instant("as_of", lifecycle["as_of"])
-    equals: list[tuple[str, str | int]] = []
-    for name, value in filters.items():
-        if value is None:
-            continue
-        if name not in collection.filters:
-            raise bad_parameter(
-                name,
-                f"not a filter of {collection.id} (its filters: {', '.join(collection.filters)})",
-            )
-        equals.append((name, value))
-    return ItemQuery(parse_bbox(bbox), start, end, tuple(equals), at or as_of, as_of, statuses)
-
-
-def item_filter(
-    collection: Collection, text: str, language: str, crs: str | None
-) -> dict[str, Any]:
-    """A checked CQL2 filter, or a 400 naming `filter` (or `filter-crs`) and the reason."""
-    if crs is not None and crs not in (CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"):
-        raise bad_parameter("filter-crs", f"only {CRS84} is supported")
-    try:
-        tree = parse_filter(text, language)
-        allowed = queryables(collection)
-        check_filter(tree, allowed)
-        # Translated once here, so that a value of the wrong kind is a 400 now, not an error
-        # in the middle of a download.
-        filter_condition(tree, LAYER_TABLES[collection.id], allowed)
-    except FilterError as error:
-        raise bad_parameter("filter", str(error)) from None
-    return tree
-
-
-def _format(request: Request, f: str | None) -> str | None:
-    """The download format asked for by ?f= or Accept (None = paged GeoJSON items)."""
-    if f is not None:
-        if f == "json":
-            return None
-        if f not in FORMATS:
-            raise bad_parameter("f", f"unknown format {f!r}; use one of json, {', '.join(FORMATS)}")
-        return f
-    accept = request.headers.get("accept", "")
-    for media, fmt in ACCEPT_FORMATS.items():
-        if media in accept:
-            return fmt
-    return None
 
 
 def _link(base: str, request: Request, **changes: int) -> str:
@@ -400,23 +297,37 @@ def items(
         str | None,
         Query(alias="filter-crs", description=f"Only {CRS84} (or EPSG:4326 in lon/lat order)."),
     ] = None,
+    sortby: Annotated[
+        str | None,
+        Query(
+            description="Order by queryables, comma-separated, each + (ascending, default) or - "
+            "(descending): -published_at,name. The id breaks ties, so pages are stable."
+        ),
+    ] = None,
+    properties: Annotated[
+        str | None,
+        Query(description="Only these properties, comma-separated (the id and geometry always)."),
+    ] = None,
 ) -> Response:
     """Items in primary-key order with exact numberMatched and absolute next/prev links."""
-    chosen = _collection(collection_id)
+    chosen = chosen_collection(collection_id)
     filters = {"level": level, "issuer": issuer, "system": system, "site_basis": site_basis,
                "threat": threat, "kind": kind, "certainty": certainty}  # fmt: skip
     assert set(filters) == set(FILTER_PARAMETERS)
     lifecycle = {"status": status, "at": at, "as_of": as_of}
-    query = _query(chosen, bbox, datetime, filters, lifecycle)
+    query = item_query(chosen, bbox, datetime, filters, lifecycle)
     if filter_text is not None:
         query = replace(query, filter=item_filter(chosen, filter_text, filter_lang, filter_crs))
-    fmt = _format(request, f)
-    base = _base(request)
+    query = replace(
+        query, sort=parse_sortby(chosen, sortby), properties=parse_properties(chosen, properties)
+    )
+    fmt = download_format(request, f)
+    base = base_url(request)
     with engine.connect() as connection:
         # A status taken "now" changes with the clock, not only with the data: the minute is
         # part of the tag, so a cached page is at most a minute behind.
-        clock = "" if query.at is not None or not chosen.lifecycle else _minute()
-        cache, unchanged = _conditional(
+        clock = "" if query.at is not None or not chosen.lifecycle else minute()
+        cache, unchanged = conditional(
             connection, request, f"{chosen.id}-{fmt or 'page'}-{request.url.query}{clock}"
         )
         if unchanged is not None:
@@ -474,10 +385,10 @@ def feature(
     engine: EngineDep,
 ) -> Response:
     """A single published feature by id."""
-    chosen = _collection(collection_id)
+    chosen = chosen_collection(collection_id)
     with engine.connect() as connection:
-        clock = _minute() if chosen.lifecycle else ""
-        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{feature_id}{clock}")
+        clock = minute() if chosen.lifecycle else ""
+        cache, unchanged = conditional(connection, request, f"{chosen.id}-{feature_id}{clock}")
         if unchanged is not None:
             return unchanged
         row = feature_queries.fetch_item(connection, chosen, feature_id)
@@ -486,7 +397,7 @@ def feature(
             404, f"no feature {feature_id!r} in {chosen.id}", "not-found",
             errors=[FieldError("featureId", "unknown feature")],
         )  # fmt: skip
-    base = _base(request)
+    base = base_url(request)
     links = orjson.dumps(
         [
             {
@@ -520,12 +431,12 @@ def vector_tile(
     engine: EngineDep,
 ) -> Response:
     """Built by PostGIS (ST_AsMVT); cacheable, revalidated by ETag."""
-    chosen = _collection(collection_id)
+    chosen = chosen_collection(collection_id)
     if x >= 2**z or y >= 2**z:
         raise bad_parameter("x" if x >= 2**z else "y", f"must be below {2**z} at zoom {z}")
     with engine.connect() as connection:
-        clock = _minute() if chosen.lifecycle else ""
-        cache, unchanged = _conditional(connection, request, f"{chosen.id}-{z}-{x}-{y}{clock}")
+        clock = minute() if chosen.lifecycle else ""
+        cache, unchanged = conditional(connection, request, f"{chosen.id}-{z}-{x}-{y}{clock}")
         if unchanged is not None:
             return unchanged
         data = feature_queries.vector_tile(connection, chosen, z, x, y)

@@ -23,6 +23,13 @@ class ItemQuery:
     statuses: tuple[str, ...] = ()
     # A CQL2 filter, checked against the collection's queryables (`item_filter.py`), as JSON.
     filter: dict[str, Any] | None = field(default=None, compare=False)
+    # Order: (queryable, descending) pairs, then id; the properties to return (None: all).
+    sort: tuple[tuple[str, bool], ...] = ()
+    properties: tuple[str, ...] | None = None
+
+    def returns(self, name: str) -> bool:
+        """Whether a property is among those returned."""
+        return self.properties is None or name in self.properties
 
     @property
     def has_time(self) -> bool:
