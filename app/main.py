@@ -23,6 +23,7 @@ from app.api.auth import reader
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import queryables as feature_queryables
 from app.api.features import router as features
+from app.api.head_and_file_urls import HeadAndFileUrlsMiddleware
 from app.api.problems import install_problem_handlers
 from app.api.request_ids import RequestIdMiddleware
 from app.api.request_metrics import RequestMetricsMiddleware
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAndFileUrlsMiddleware)
     # Absolute links and Location headers are built from Host: only names this service is
     # known by are answered (AIRSPACE_RISK_ALLOWED_HOSTS), others are a 400.
     app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.allowed_hosts)

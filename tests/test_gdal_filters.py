@@ -3,8 +3,11 @@ can as a CQL2 filter (it reads the queryables and the filter-lang enum) or a bbo
 answer is compared with the same question asked of PostGIS directly — equal ids, so equal
 counts — and the fields come typed (lower_ft an Integer, valid_from a DateTime)."""
 
+import sqlite3
 import subprocess
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
@@ -97,3 +100,28 @@ def test_fields_are_typed(layers_server: LiveServer) -> None:
     assert fields["level"].startswith("Integer")
     assert fields["valid_from"].startswith("DateTime")
     assert fields["permits_above"].startswith("Integer(Boolean)")
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
+def test_downloads_keep_types(layers_server: LiveServer, tmp_path: Path, fmt: str) -> None:
+    path = str(tmp_path / f"zones.{fmt}")
+    answer = httpx.get(
+        f"{layers_server.url}/collections/conflict_zones/items", params={"f": fmt}, timeout=120
+    )
+    assert answer.status_code == 200
+    with open(path, "wb") as handle:
+        handle.write(answer.content)
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-so", "-al", path], capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    fields = dict(
+        line.split(": ", 1) for line in result.stdout.splitlines() if line.count(": ") == 1
+    )
+    assert fields["lower_ft"].startswith("Integer")
+    assert fields["valid_from"].startswith("DateTime")
+    assert fields["permits_above"].startswith("Integer(Boolean)")
+    if fmt == "gpkg":
+        with sqlite3.connect(path) as database:
+            # GeoPackage 1.3 (10300): GDAL's default 1.4 makes QGIS warn.
+            assert database.execute("PRAGMA user_version").fetchone() == (10300,)

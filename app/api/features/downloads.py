@@ -3,22 +3,26 @@ disk) and GeoPackage and FlatGeobuf by GDAL (pyogrio) to a temporary file, befor
 sent: the database connection is back in the pool before the client reads, so clients that stop
 reading hold only their own file, never a connection or a transaction."""
 
+import contextlib
 import csv
 import io
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import IO, Any
 
 import geopandas
 import orjson
+import pandas
 import shapely
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
 from app.api.features.responses import CONTENT_CRS, GEOJSON, collection_chunks
-from app.core.layers.collections import Collection
+from app.core.layers.collections import Collection, Property
 from app.core.layers.item_query import ItemQuery
 from app.store.feature_queries import stream_items
 
@@ -106,10 +110,52 @@ def download(
             _sent(body), media_type=media_type, headers=headers,
             background=BackgroundTask(body.close),
         )  # fmt: skip
-    path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
-    return FileResponse(
-        path, media_type=media_type, headers=headers, background=BackgroundTask(os.unlink, path)
-    )
+    key = headers.get("ETag")
+    path = FILES.get(key) if key else None
+    if path is None:
+        path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
+        if key is None:
+            return FileResponse(
+                path, media_type=media_type, headers=headers,
+                background=BackgroundTask(os.unlink, path),
+            )  # fmt: skip
+        path = FILES.put(key, path)
+    # The same bytes for every request of one version: a client reading ranges of the file
+    # (GDAL's /vsicurl/ opening a GeoPackage by URL) never mixes two writings of it.
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+class _WrittenFiles:
+    """The GeoPackage and FlatGeobuf files written lately, by ETag (data version, query and, for
+    a status taken now, the minute); the oldest are deleted beyond MAX_WRITTEN_FILES."""
+
+    def __init__(self) -> None:
+        self._paths: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        """The file written for this tag, if still kept."""
+        with self._lock:
+            path = self._paths.get(key)
+            if path is not None:
+                self._paths.move_to_end(key)
+            return path
+
+    def put(self, key: str, path: str) -> str:
+        """Keep a file written for this tag (the first writing wins a race); return the kept one."""
+        with self._lock:
+            kept = self._paths.setdefault(key, path)
+            self._paths.move_to_end(key)
+            stale = [self._paths.popitem(last=False)[1] for _ in
+                     range(max(0, len(self._paths) - MAX_WRITTEN_FILES))]  # fmt: skip
+        for old in [*stale, *([path] if kept != path else [])]:
+            with contextlib.suppress(OSError):
+                os.unlink(old)  # a response still sending it keeps reading its open file
+        return kept
+
+
+MAX_WRITTEN_FILES = 16
+FILES = _WrittenFiles()
 
 
 def _write_with_gdal(
@@ -124,15 +170,32 @@ def _write_with_gdal(
         geometries.append(bytes(wkb))
         values = orjson.loads(properties)
         records.append({name: _cell(value) for name, value in values.items()})
+    returned = [p for p in collection.properties if query.returns(p.name)]
     frame = geopandas.GeoDataFrame(
         records or None,
-        columns=[p.name for p in collection.properties if query.returns(p.name)],
+        columns=[p.name for p in returned],
         geometry=shapely.from_wkb(geometries) if geometries else [],
         crs="OGC:CRS84",
     )
+    _typed(frame, returned)
     frame.insert(0, "id", ids)
     handle, path = tempfile.mkstemp(suffix=f".{extension}")
     os.close(handle)
     os.unlink(path)  # GDAL creates the file itself
-    frame.to_file(path, driver=driver, layer=collection.id, engine="pyogrio")
+    # GeoPackage 1.3, not GDAL's default 1.4, which QGIS warns it does not know.
+    options = {"VERSION": "1.3"} if driver == "GPKG" else {}
+    frame.to_file(path, driver=driver, layer=collection.id, engine="pyogrio", **options)
     return path
+
+
+def _typed(frame: Any, properties: list[Property]) -> None:
+    """Columns as their schema says, so that the file keeps the types: date-times as UTC
+    DateTime, integers as (nullable) integers, booleans as booleans."""
+    for prop in properties:
+        column = frame[prop.name]
+        if prop.format == "date-time":
+            frame[prop.name] = pandas.to_datetime(column, utc=True, format="ISO8601")
+        elif prop.type == "integer":
+            frame[prop.name] = column.astype("Int64")
+        elif prop.type == "boolean":
+            frame[prop.name] = column.astype("boolean")
