@@ -64,6 +64,37 @@ CASES = [
         ]},
         "ST_Intersects(geom, ST_MakeEnvelope(30, 45, 40, 52, 4326))",
     ),
+    # A BBOX whose west edge is east of its east edge crosses 180°.
+    (
+        "S_INTERSECTS(geometry, BBOX(100, -60, -170, 80))",
+        {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [100, -60, -170, 80]}]},
+        "ST_Intersects(geom, ST_MakeEnvelope(100, -60, 180, 80, 4326))"
+        " OR ST_Intersects(geom, ST_MakeEnvelope(-180, -60, -170, 80, 4326))",
+    ),
+    (
+        "S_WITHIN(geometry, POLYGON((-20 0, 150 0, 150 85, -20 85, -20 0)))",
+        {"op": "s_within", "args": [
+            {"property": "geometry"},
+            {"type": "Polygon",
+             "coordinates": [[[-20, 0], [150, 0], [150, 85], [-20, 85], [-20, 0]]]},
+        ]},
+        "ST_Within(geom, ST_MakeEnvelope(-20, 0, 150, 85, 4326))",
+    ),
+    (
+        "S_CONTAINS(geometry, POINT(31 49))",
+        {"op": "s_contains", "args": [{"property": "geometry"},
+                                      {"type": "Point", "coordinates": [31, 49]}]},
+        "ST_Contains(geom, ST_SetSRID(ST_MakePoint(31, 49), 4326))",
+    ),
+    # A day as an interval's end includes that day (the hand SQL: before the next midnight).
+    (
+        "T_INTERSECTS(INTERVAL(valid_from, valid_to), INTERVAL('2014-07-01', '2014-07-17'))",
+        {"op": "t_intersects", "args": [
+            {"interval": [{"property": "valid_from"}, {"property": "valid_to"}]},
+            {"interval": ["2014-07-01", "2014-07-17"]},
+        ]},
+        "valid_from < '2014-07-18Z' AND (valid_to IS NULL OR valid_to >= '2014-07-01Z')",
+    ),
     (
         "NOT S_INTERSECTS(geometry, BBOX(-20, 0, 60, 70))",
         {"op": "not", "args": [{"op": "s_intersects", "args": [
@@ -121,7 +152,18 @@ def _problem(server: LiveServer, path: str, **params: str) -> dict[str, Any]:
         ("pg_sleep(1) = 1", "'pg_sleep' is not supported"),
         ("nosuch = 1", "'nosuch' is not queryable"),
         ("status = 'in_force'", "'status' is not queryable"),
-        ("lower_ft = 'high'", "'high' is not a number"),
+        ("lower_ft = 'high'", "cannot compare a number with a string"),
+        ("name = 5", "cannot compare a string with a number"),
+        ("name = level", "cannot compare a string with a number"),
+        ("permits_above = 'x'", "cannot compare a boolean with a string"),
+        ("name BETWEEN 1 AND 2", "cannot compare a string with a number"),
+        ("level IN (1, 'a')", "cannot compare a number with a string"),
+        ("level LIKE '1%'", "LIKE compares a text property"),
+        ("valid_from > '0001-01-01T00:00:00+01:00'", "not an RFC 3339"),
+        ("S_INTERSECTS(geometry, BBOX(0, 0, 10, 100))", "within ±180° and ±90°"),
+        ("(" * 2000 + "level = 1" + ")" * 2000, "nested deeper than 30 levels"),
+        ("level = " + "-" * 6000 + "1", "nested deeper than 30 levels"),
+        ("NOT " * 4000 + "level = 1", "nested deeper than 30 levels"),
         ("valid_from > 'yesterday'", "not an RFC 3339"),
         ("level = ", "not valid cql2-text"),
         ("level", "a filter is a boolean expression"),
@@ -133,6 +175,10 @@ def test_bad_filters_are_400s_naming_the_filter(
     problem = _problem(layers_server, f"/collections/{ZONES}/items", filter=cql)
     assert problem["errors"][0]["field"] == "filter"
     assert says in problem["errors"][0]["reason"]
+
+
+def test_true_is_a_filter(layers_server: LiveServer, database: Engine) -> None:
+    assert _ids(layers_server, filter="true") == _expected(database, "true")
 
 
 @pytest.mark.parametrize(

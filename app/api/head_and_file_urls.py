@@ -9,7 +9,6 @@
 """
 
 import re
-from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,21 +27,31 @@ class HeadAndFileUrlsMiddleware:
             return
         match = FILE_URL.match(scope["path"])
         if match is not None:
-            query = [(k, v) for k, v in parse_qsl(scope["query_string"].decode()) if k != "f"]
+            # The query as sent (blank values and all), less any f=, plus the name's format.
+            pairs = [p for p in scope["query_string"].split(b"&") if p and not p.startswith(b"f=")]
             scope = {
                 **scope,
                 "path": match["path"],
                 "raw_path": match["path"].encode(),
-                "query_string": urlencode([*query, ("f", match["ext"])]).encode(),
+                "query_string": b"&".join([*pairs, b"f=" + match["ext"].encode()]),
             }
         if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def headers_only(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            nonlocal started
+            if message["type"] == "http.response.start" and not started:
+                started = True
                 await send(message)
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        async def gone_once_started() -> Message:
+            # Once the headers are out, the GET is told its client left: a stream (server-sent
+            # events) stops instead of running on for nobody.
+            if started:
+                return {"type": "http.disconnect"}
+            return await receive()
+
+        await self.app({**scope, "method": "GET"}, gone_once_started, headers_only)

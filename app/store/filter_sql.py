@@ -1,13 +1,16 @@
 """A checked CQL2 filter (`core/layers/item_filter.py`) as a SQLAlchemy condition on a layer's
 table: every value bound as a parameter, never formatted into SQL.
 
-Times compare as timestamps (a string compared with a date-time property is read as one, as
-GDAL sends them); a validity window with no end (valid_to null) is open to the future in the
-T_ operators, as everywhere in the service; intervals are closed, as CQL2 defines them; a DATE is
-its whole UTC day. Geometries are WGS84 lon/lat (CRS84), as the collections publish them.
+Operands have kinds (string, number, boolean, time) and only operands of one kind compare: a
+mismatch is a FilterError (a 400), never a database error. A string compared with a date-time
+property is read as a time, as GDAL sends them; a validity window with no end (valid_to null)
+is open to the future in the T_ functions, as everywhere in the service; intervals are closed,
+as CQL2 defines them; a DATE is its whole UTC day. Geometries are WGS84 lon/lat (CRS84); a BBOX
+whose west edge is east of its east edge crosses 180°.
 """
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Table,
+    Text,
     and_,
     func,
     literal,
@@ -27,9 +31,14 @@ from sqlalchemy import (
 from app.core.layers.item_filter import FilterError
 from app.core.layers.queryables import GEOMETRY, Queryable
 
-_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+_FUTURE = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 _PAST = datetime(1, 1, 1, tzinfo=UTC)
-_COMPARE = {"=", "<>", "<", "<=", ">", ">="}
+_DAY = timedelta(days=1, microseconds=-1)
+_SPATIAL = {
+    "s_intersects": func.ST_Intersects, "s_disjoint": func.ST_Disjoint,
+    "s_within": func.ST_Within, "s_contains": func.ST_Contains, "s_equals": func.ST_Equals,
+    "s_touches": func.ST_Touches, "s_crosses": func.ST_Crosses, "s_overlaps": func.ST_Overlaps,
+}  # fmt: skip
 
 
 class _Translator:
@@ -44,29 +53,37 @@ class _Translator:
         if isinstance(node, bool):
             return literal(node, Boolean)
         op, args = node["op"], node.get("args", [])
-        if op == "and":
-            return and_(*(self.condition(a) for a in args))
-        if op == "or":
-            return or_(*(self.condition(a) for a in args))
+        if op in ("and", "or"):
+            parts = [self.condition(a) for a in args]
+            return and_(*parts) if op == "and" else or_(*parts)
         if op == "not":
             return not_(self.condition(args[0]))
-        if op in _COMPARE:
-            return self._compare(op, args[0], args[1])
+        if op in ("=", "<>", "<", "<=", ">", ">="):
+            lhs, rhs = self._pair(args[0], args[1])
+            return {
+                "=": lhs == rhs, "<>": lhs != rhs, "<": lhs < rhs, "<=": lhs <= rhs,
+                ">": lhs > rhs, ">=": lhs >= rhs,
+            }[op]  # fmt: skip
         if op == "like":
-            return self._value(args[0]).like(self._value(args[1]), escape="\\")
+            column, kind = self._operand(args[0], None)
+            if kind != "string" or not isinstance(args[1], str):
+                raise FilterError("LIKE compares a text property with a text pattern")
+            return column.like(literal(args[1], Text), escape="\\")
         if op == "between":
-            column = self._value(args[0])
-            low, high = (self._value(a, like=args[0]) for a in args[1:3])
-            return column.between(low, high)
+            column, low = self._pair(args[0], args[1])
+            return column.between(low, self._pair(args[0], args[2])[1])
         if op == "in":
-            if not isinstance(args[1], list):
+            if not isinstance(args[1], list) or not args[1]:
                 raise FilterError("IN takes a list of values")
-            column = self._value(args[0])
-            return column.in_([self._value(v, like=args[0]) for v in args[1]])
+            column = self._pair(args[0], args[1][0])[0]
+            return column.in_([self._pair(args[0], value)[1] for value in args[1]])
         if op == "isNull":
-            return self._value(args[0]).is_(None)
-        if op.startswith("s_"):
-            return self._spatial(op, args[0], args[1])
+            queryable = self._queryable(args[0])
+            if queryable is None:
+                raise FilterError("IS NULL applies to a property")
+            return self._column(queryable.name).is_(None)
+        if op in _SPATIAL:
+            return _SPATIAL[op](self._geometry(args[0]), self._geometry(args[1])).cast(Boolean)
         return self._temporal(op, args[0], args[1])
 
     def _queryable(self, node: Any) -> Queryable | None:
@@ -79,42 +96,38 @@ class _Translator:
         """A queryable's column."""
         return self.table.c.geom if name == GEOMETRY else self.table.c[name]
 
-    def _compare(self, op: str, left: Any, right: Any) -> ColumnElement[bool]:
-        """A comparison, literals read as the other side's type."""
-        lhs = self._value(left, like=right)
-        rhs = self._value(right, like=left)
-        return {
-            "=": lhs == rhs, "<>": lhs != rhs, "<": lhs < rhs, "<=": lhs <= rhs,
-            ">": lhs > rhs, ">=": lhs >= rhs,
-        }[op]  # fmt: skip
+    def _pair(self, left: Any, right: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+        """Two operands that may be compared: FilterError unless they are of one kind."""
+        lhs, left_kind = self._operand(left, right)
+        rhs, right_kind = self._operand(right, left)
+        if left_kind != right_kind:
+            raise FilterError(f"cannot compare a {left_kind} with a {right_kind}")
+        return lhs, rhs
 
-    def _value(self, node: Any, like: Any = None) -> ColumnElement[Any]:
-        """A property's column, or a literal (read as `like`'s type when that is a property)."""
+    def _operand(self, node: Any, other: Any) -> tuple[ColumnElement[Any], str]:
+        """A property's column or a literal, with its kind (a string beside a date-time
+        property is read as a time)."""
         queryable = self._queryable(node)
         if queryable is not None:
             if queryable.type == "geometry":
-                raise FilterError("the geometry is compared with S_ operators only")
-            return self._column(queryable.name)
-        kind = self._queryable(like)
+                raise FilterError("the geometry is compared with S_ functions only")
+            return self._column(queryable.name), _kind(queryable)
         if isinstance(node, dict) and ("timestamp" in node or "date" in node):
-            return literal(_instant(node), DateTime(timezone=True))
-        if kind is not None and kind.is_time:
-            return literal(_instant(node), DateTime(timezone=True))
-        numeric = kind is not None and kind.type in ("integer", "number")
-        if numeric and (isinstance(node, bool) or not isinstance(node, int | float)):
-            raise FilterError(f"{node!r} is not a number")
-        if isinstance(node, dict | list):
-            raise FilterError(f"{json.dumps(node)[:80]} is not a value here")
-        return literal(node)
-
-    def _spatial(self, op: str, left: Any, right: Any) -> ColumnElement[bool]:
-        """S_INTERSECTS and friends, on WGS84 geometries."""
-        a, b = self._geometry(left), self._geometry(right)
-        function = {
-            "s_intersects": func.ST_Intersects, "s_disjoint": func.ST_Disjoint,
-            "s_within": func.ST_Within, "s_contains": func.ST_Contains,
-        }[op]  # fmt: skip
-        return function(a, b).cast(Boolean)
+            return _bound(_instant(node)), "time"
+        if isinstance(node, bool):
+            return literal(node, Boolean), "boolean"
+        if isinstance(node, int | float):
+            if not math.isfinite(node):
+                raise FilterError(f"{node!r} is not a finite number")
+            return literal(node), "number"
+        if isinstance(node, str):
+            partner = self._queryable(other)
+            if partner is not None and partner.is_time:
+                return _bound(_instant(node)), "time"
+            if "\x00" in node:
+                raise FilterError("a text value holds a NUL character")
+            return literal(node, Text), "string"
+        raise FilterError(f"{json.dumps(node)[:80]} is not a value here")
 
     def _geometry(self, node: Any) -> ColumnElement[Any]:
         """The geometry column, a GeoJSON geometry or a BBOX."""
@@ -124,18 +137,13 @@ class _Translator:
                 raise FilterError(f"{queryable.name} is not a geometry")
             return self.table.c.geom
         if isinstance(node, dict) and "bbox" in node:
-            box = [float(v) for v in node["bbox"]]
-            if len(box) == 6:
-                box = [box[0], box[1], box[3], box[4]]
-            if len(box) != 4:
-                raise FilterError("a BBOX has 4 (or 6) numbers")
-            return func.ST_MakeEnvelope(*box, 4326)
+            return _envelope(node["bbox"])
         if isinstance(node, dict) and isinstance(node.get("type"), str):
             return func.ST_SetSRID(func.ST_GeomFromGeoJSON(json.dumps(node)), 4326)
         raise FilterError(f"{json.dumps(node)[:80]} is not a geometry")
 
     def _temporal(self, op: str, left: Any, right: Any) -> ColumnElement[bool]:
-        """A T_ operator on instants or intervals (closed; an open end is unbounded)."""
+        """A T_ function on instants or intervals (closed; an open end is unbounded)."""
         a1, a2 = self._period(left)
         b1, b2 = self._period(right)
         rules = {
@@ -151,34 +159,71 @@ class _Translator:
         return rules[op]
 
     def _period(self, node: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-        """An operand as (start, end): an instant is both; an unbounded end is far away."""
+        """An operand as (start, end): an instant is both, a day runs to its last moment."""
         if isinstance(node, dict) and "interval" in node:
-            start, end = node["interval"]
-            return self._end(start, _PAST), self._end(end, _FUTURE)
+            ends = node["interval"]
+            if not isinstance(ends, list) or len(ends) != 2:
+                raise FilterError("an INTERVAL has a start and an end")
+            return self._end(ends[0], _PAST), self._end(ends[1], _FUTURE)
         queryable = self._queryable(node)
         if queryable is not None:
             column = self._time_column(queryable)
             return column, column
-        if isinstance(node, dict) and "date" in node:
-            day = _instant(node)
-            return _bound(day), _bound(day + timedelta(days=1, microseconds=-1))
-        moment = _bound(_instant(node))
-        return moment, moment
+        moment = _instant(node)
+        return _bound(moment), _bound(moment + _DAY if _is_date(node) else moment)
 
     def _end(self, node: Any, unbounded: datetime) -> ColumnElement[Any]:
-        """One end of an interval: '..' or a null property is unbounded."""
+        """One end of an interval: '..' or a null property is unbounded; a day as the end
+        includes that day."""
         if node == "..":
             return _bound(unbounded)
         queryable = self._queryable(node)
         if queryable is not None:
             return func.coalesce(self._time_column(queryable), _bound(unbounded))
-        return _bound(_instant(node))
+        moment = _instant(node)
+        return _bound(moment + _DAY if unbounded is _FUTURE and _is_date(node) else moment)
 
     def _time_column(self, queryable: Queryable) -> ColumnElement[Any]:
         """A date-time property's column."""
         if not queryable.is_time:
             raise FilterError(f"{queryable.name} is not a date-time")
         return self._column(queryable.name)
+
+
+def _kind(queryable: Queryable) -> str:
+    """A queryable's kind for comparisons."""
+    if queryable.is_time:
+        return "time"
+    if queryable.type in ("integer", "number"):
+        return "number"
+    return "boolean" if queryable.type == "boolean" else "string"
+
+
+def _is_date(node: Any) -> bool:
+    """Whether a literal is a whole day (DATE('…'), 'YYYY-MM-DD' or GDAL's 'YYYY-MM-DDT')."""
+    text = node.get("date", node.get("timestamp")) if isinstance(node, dict) else node
+    return isinstance(text, str) and len(text.rstrip("Tt")) == 10
+
+
+def _envelope(values: Any) -> ColumnElement[Any]:
+    """A BBOX in lon/lat (4 or 6 numbers); west > east crosses 180° (two boxes)."""
+    try:
+        box = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise FilterError("a BBOX is 4 (or 6) numbers") from None
+    if len(box) == 6:
+        box = [box[0], box[1], box[3], box[4]]
+    if len(box) != 4 or not all(math.isfinite(v) for v in box):
+        raise FilterError("a BBOX is 4 (or 6) finite numbers")
+    west, south, east, north = box
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise FilterError("a BBOX is west, south, east, north within ±180° and ±90°")
+    if west > east:
+        return func.ST_Union(
+            func.ST_MakeEnvelope(west, south, 180.0, north, 4326),
+            func.ST_MakeEnvelope(-180.0, south, east, north, 4326),
+        )
+    return func.ST_MakeEnvelope(west, south, east, north, 4326)
 
 
 def _bound(moment: datetime) -> ColumnElement[Any]:
@@ -195,20 +240,26 @@ def _instant(node: Any) -> datetime:
         text = text[:-1]  # a date as GDAL writes it: 2014-01-01T
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("z", "Z"))
+        if moment.tzinfo is None:
+            raise FilterError(f"{text!r} has no time zone (add Z for UTC)")
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise FilterError(f"{text!r} is not an RFC 3339 date-time or date") from None
-    if moment.tzinfo is None:
-        raise FilterError(f"{text!r} has no time zone (add Z for UTC)")
-    return moment.astimezone(UTC)
+    if not 1 <= moment.year <= 9998:
+        raise FilterError(f"{text!r} is out of range (years 1 to 9998)")
+    return moment
 
 
 def filter_condition(
-    tree: dict[str, Any], table: Table, allowed: Mapping[str, Queryable]
+    tree: dict[str, Any] | bool, table: Table, allowed: Mapping[str, Queryable]
 ) -> ColumnElement[bool]:
     """The SQL condition of a checked filter on a layer's table."""
     try:
         return _Translator(table, allowed).condition(tree)
-    except (KeyError, IndexError, TypeError):
+    except FilterError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
         raise FilterError("an operator has the wrong number or kind of arguments") from None

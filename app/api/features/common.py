@@ -1,6 +1,7 @@
 """What every OGC endpoint shares: the collection path parameter, the base URL, conditional
 GETs on the data version."""
 
+import hashlib
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated
@@ -42,7 +43,13 @@ def conditional(
 ) -> tuple[dict[str, str], Response | None]:
     """ETag and Last-Modified from the data version, and a 304 if the client has this one."""
     row = connection.execute(select(dataset_state.c.data_version, dataset_state.c.changed_at)).one()
-    headers = {"ETag": f'W/"{row[0]}-{tag}"', "Last-Modified": format_datetime(row[1], usegmt=True)}
+    # The tag holds the query: hashed, so that no comma or quote of a filter breaks the header
+    # (If-None-Match lists tags separated by commas) and its length stays small.
+    digest = hashlib.sha256(tag.encode()).hexdigest()[:24]
+    headers = {
+        "ETag": f'W/"{row[0]}-{digest}"',
+        "Last-Modified": format_datetime(row[1], usegmt=True),
+    }
     return headers, not_modified(request, headers["ETag"])
 
 

@@ -5,12 +5,13 @@ reading hold only their own file, never a connection or a transaction."""
 
 import contextlib
 import csv
+import hashlib
 import io
 import os
 import tempfile
-import threading
-from collections import OrderedDict
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import geopandas
@@ -111,51 +112,45 @@ def download(
             background=BackgroundTask(body.close),
         )  # fmt: skip
     key = headers.get("ETag")
-    path = FILES.get(key) if key else None
-    if path is None:
+    if key is None:
         path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
-        if key is None:
-            return FileResponse(
-                path, media_type=media_type, headers=headers,
-                background=BackgroundTask(os.unlink, path),
-            )  # fmt: skip
-        path = FILES.put(key, path)
+        return FileResponse(
+            path, media_type=media_type, headers=headers,
+            background=BackgroundTask(os.unlink, path),
+        )  # fmt: skip
     # The same bytes for every request of one version: a client reading ranges of the file
     # (GDAL's /vsicurl/ opening a GeoPackage by URL) never mixes two writings of it.
-    return FileResponse(path, media_type=media_type, headers=headers)
+    kept = _written(key, extension)
+    if not kept.exists():
+        WRITTEN_DIR.mkdir(mode=0o700, exist_ok=True)
+        path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
+        os.replace(path, kept)  # atomic: a reader sees the whole file or none
+        _sweep(kept)
+    return FileResponse(kept, media_type=media_type, headers=headers)
 
 
-class _WrittenFiles:
-    """The GeoPackage and FlatGeobuf files written lately, by ETag (data version, query and, for
-    a status taken now, the minute); the oldest are deleted beyond MAX_WRITTEN_FILES."""
-
-    def __init__(self) -> None:
-        self._paths: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        """The file written for this tag, if still kept."""
-        with self._lock:
-            path = self._paths.get(key)
-            if path is not None:
-                self._paths.move_to_end(key)
-            return path
-
-    def put(self, key: str, path: str) -> str:
-        """Keep a file written for this tag (the first writing wins a race); return the kept one."""
-        with self._lock:
-            kept = self._paths.setdefault(key, path)
-            self._paths.move_to_end(key)
-            stale = [self._paths.popitem(last=False)[1] for _ in
-                     range(max(0, len(self._paths) - MAX_WRITTEN_FILES))]  # fmt: skip
-        for old in [*stale, *([path] if kept != path else [])]:
-            with contextlib.suppress(OSError):
-                os.unlink(old)  # a response still sending it keeps reading its open file
-        return kept
+# Written GeoPackage/FlatGeobuf files, shared by every worker of the host, named by their ETag:
+# one version of one query is written once and served with ranges as the same bytes.
+WRITTEN_DIR = Path(tempfile.gettempdir()) / f"airspace-risk-downloads-{os.getuid()}"
+# Files are kept this long after they were written (a client reading ranges finishes well
+# within it); older ones are deleted whenever a new one is written.
+KEEP_WRITTEN_S = 3600.0
 
 
-MAX_WRITTEN_FILES = 16
-FILES = _WrittenFiles()
+def _written(key: str, extension: str) -> Path:
+    """Where the file of this ETag is kept."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return WRITTEN_DIR / f"{digest}.{extension}"
+
+
+def _sweep(keep: Path) -> None:
+    """Delete written files older than KEEP_WRITTEN_S (a response still sending one keeps
+    reading its open file)."""
+    cutoff = time.time() - KEEP_WRITTEN_S
+    for old in WRITTEN_DIR.iterdir():
+        with contextlib.suppress(OSError):
+            if old != keep and old.stat().st_mtime < cutoff:
+                old.unlink()
 
 
 def _write_with_gdal(
@@ -179,12 +174,18 @@ def _write_with_gdal(
     )
     _typed(frame, returned)
     frame.insert(0, "id", ids)
-    handle, path = tempfile.mkstemp(suffix=f".{extension}")
+    WRITTEN_DIR.mkdir(mode=0o700, exist_ok=True)
+    handle, path = tempfile.mkstemp(suffix=f".{extension}", dir=WRITTEN_DIR)
     os.close(handle)
     os.unlink(path)  # GDAL creates the file itself
     # GeoPackage 1.3, not GDAL's default 1.4, which QGIS warns it does not know.
     options = {"VERSION": "1.3"} if driver == "GPKG" else {}
-    frame.to_file(path, driver=driver, layer=collection.id, engine="pyogrio", **options)
+    try:
+        frame.to_file(path, driver=driver, layer=collection.id, engine="pyogrio", **options)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
     return path
 
 

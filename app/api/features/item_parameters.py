@@ -58,10 +58,11 @@ def item_query(
 
 def item_filter(
     collection: Collection, text: str, language: str, crs: str | None
-) -> dict[str, Any]:
+) -> dict[str, Any] | bool:
     """A checked CQL2 filter, or a 400 naming `filter` (or `filter-crs`) and the reason."""
-    if crs is not None and crs not in (CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"):
-        raise bad_parameter("filter-crs", f"only {CRS84} is supported")
+    # EPSG:4326 is latitude first: refused rather than read with the axes swapped.
+    if crs is not None and crs != CRS84:
+        raise bad_parameter("filter-crs", f"only {CRS84} (longitude, latitude) is supported")
     try:
         tree = parse_filter(text, language)
         allowed = queryables(collection)

@@ -295,7 +295,7 @@ def items(
     ] = "cql2-text",
     filter_crs: Annotated[
         str | None,
-        Query(alias="filter-crs", description=f"Only {CRS84} (or EPSG:4326 in lon/lat order)."),
+        Query(alias="filter-crs", description=f"Only {CRS84} (longitude, latitude)."),
     ] = None,
     sortby: Annotated[
         str | None,
@@ -318,6 +318,8 @@ def items(
     query = item_query(chosen, bbox, datetime, filters, lifecycle)
     if filter_text is not None:
         query = replace(query, filter=item_filter(chosen, filter_text, filter_lang, filter_crs))
+    elif filter_crs is not None:
+        raise bad_parameter("filter-crs", "applies to a filter; there is none")
     query = replace(
         query, sort=parse_sortby(chosen, sortby), properties=parse_properties(chosen, properties)
     )
@@ -327,8 +329,13 @@ def items(
         # A status taken "now" changes with the clock, not only with the data: the minute is
         # part of the tag, so a cached page is at most a minute behind.
         clock = "" if query.at is not None or not chosen.lifecycle else minute()
+        # A download is the whole matching layer: paging does not change it, nor the order of
+        # the parameters, so neither changes its tag (nor the file kept for it).
+        asked = request.query_params.multi_items()
+        if fmt is not None:
+            asked = sorted((k, v) for k, v in asked if k not in ("limit", "offset", "f"))
         cache, unchanged = conditional(
-            connection, request, f"{chosen.id}-{fmt or 'page'}-{request.url.query}{clock}"
+            connection, request, f"{chosen.id}-{fmt or 'page'}-{urlencode(asked)}{clock}"
         )
         if unchanged is not None:
             return unchanged

@@ -15,7 +15,12 @@ from app.core.layers.queryables import Queryable
 LANGUAGES = ("cql2-text", "cql2-json", "cql-text")
 LOGICAL = frozenset({"and", "or", "not"})
 COMPARISON = frozenset({"=", "<>", "<", "<=", ">", ">=", "like", "between", "in", "isNull"})
-SPATIAL = frozenset({"s_intersects", "s_disjoint", "s_within", "s_contains"})
+SPATIAL = frozenset(
+    {
+        "s_intersects", "s_disjoint", "s_within", "s_contains", "s_equals", "s_touches",
+        "s_crosses", "s_overlaps",
+    }
+)  # fmt: skip
 TEMPORAL = frozenset(
     {
         "t_after", "t_before", "t_contains", "t_disjoint", "t_during", "t_equals",
@@ -31,22 +36,61 @@ class FilterError(ValueError):
     """A filter the service cannot use; the reason says what to change."""
 
 
-def parse_filter(text: str, language: str | None) -> dict[str, Any]:
+def parse_filter(text: str, language: str | None) -> dict[str, Any] | bool:
     """The filter as CQL2 JSON; FilterError for a bad language, syntax or size."""
     language = language or "cql2-text"
     if language not in LANGUAGES:
         raise FilterError(f"filter-lang {language!r} is not one of {', '.join(LANGUAGES)}")
     if len(text) > MAX_FILTER_CHARS:
         raise FilterError(f"longer than {MAX_FILTER_CHARS:,} characters")
+    if language != "cql2-json":
+        _check_nesting(text)
     try:
         parsed = cql2.parse_json(text) if language == "cql2-json" else cql2.parse_text(text)
         tree = parsed.to_json()
     except (cql2.ParseError, cql2.ValidationError, ValueError) as error:
         first = str(error).strip().splitlines()
         raise FilterError(f"not valid {language}: {first[0] if first else error}") from None
-    if not isinstance(tree, dict):
+    if not isinstance(tree, dict | bool):
         raise FilterError("a filter is a boolean expression")
-    return tree
+    return tree  # a bool is a filter too (basic CQL2)
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse text nested deeper than MAX_DEPTH before parsing it: the parser recurses on its
+    own stack, and a few thousand brackets, minus signs or NOTs overflow it (the process dies)."""
+    depth = deepest = 0
+    quoted = False
+    for word in text.replace("(", " ( ").replace(")", " ) ").split():
+        if word.count("'") % 2:
+            quoted = not quoted
+        if quoted:
+            continue
+        if word == "(":
+            depth += 1
+        elif word == ")":
+            depth -= 1
+        # Unary signs nest too: a run of them is as many levels.
+        signs = len(word) - len(word.lstrip("-+"))
+        deepest = max(deepest, depth + signs)
+    nots = max((len(run.split()) for run in _not_runs(text)), default=0)
+    if max(deepest, nots) > MAX_DEPTH:
+        raise FilterError(f"nested deeper than {MAX_DEPTH} levels")
+
+
+def _not_runs(text: str) -> list[str]:
+    """Runs of consecutive NOTs (each nests the next)."""
+    runs, current = [], []
+    for word in text.upper().split():
+        if word == "NOT":
+            current.append(word)
+        else:
+            if current:
+                runs.append(" ".join(current))
+            current = []
+    if current:
+        runs.append(" ".join(current))
+    return runs
 
 
 def check_filter(tree: Any, allowed: Mapping[str, Queryable]) -> None:
@@ -71,7 +115,7 @@ def _check(node: Any, allowed: Mapping[str, Queryable], depth: int, boolean: boo
             return
         raise FilterError(
             f"the operator or function {op!r} is not supported (comparisons, LIKE, BETWEEN, IN, "
-            "IS NULL, S_INTERSECTS/S_DISJOINT/S_WITHIN/S_CONTAINS and the T_ operators are)"
+            "IS NULL, the S_ and the T_ functions are)"
         )
     if boolean and not (isinstance(node, bool)):
         raise FilterError("a filter is a boolean expression")

@@ -22,7 +22,7 @@ class ItemQuery:
     as_of: datetime | None = None
     statuses: tuple[str, ...] = ()
     # A CQL2 filter, checked against the collection's queryables (`item_filter.py`), as JSON.
-    filter: dict[str, Any] | None = field(default=None, compare=False)
+    filter: dict[str, Any] | bool | None = field(default=None, compare=False)
     # Order: (queryable, descending) pairs, then id; the properties to return (None: all).
     sort: tuple[tuple[str, bool], ...] = ()
     properties: tuple[str, ...] | None = None
