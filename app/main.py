@@ -23,6 +23,7 @@ from app.api.auth import reader
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.features import queryables as feature_queryables
 from app.api.features import router as features
+from app.api.features import tiles as feature_tiles
 from app.api.head_and_file_urls import HeadAndFileUrlsMiddleware
 from app.api.problems import install_problem_handlers
 from app.api.request_ids import RequestIdMiddleware
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(navdata.router, dependencies=readers)
     app.include_router(features.router, dependencies=readers)
     app.include_router(feature_queryables.router, dependencies=readers)
+    app.include_router(feature_tiles.router, dependencies=readers)
     app.include_router(incident_reports.router)
     # Before editing's /v1/{layer} routes, which would take /v1/watches for a layer's name.
     app.include_router(watches.router)

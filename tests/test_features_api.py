@@ -49,6 +49,8 @@ def test_conformance_lists_only_proven_classes(layers_server: LiveServer) -> Non
         *(cql2 + name for name in ("cql2-text", "cql2-json", "basic-cql2",
                                    "advanced-comparison-operators", "basic-spatial-functions",
                                    "spatial-functions", "temporal-functions")),
+        *("http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/" + name
+          for name in ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt")),
     ]  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import array
 
-from app.core.layers.collections import Collection
+from app.core.layers.collections import Collection, Property
 from app.core.layers.item_query import ItemQuery
 from app.core.layers.queryables import queryables
 from app.store.filter_sql import filter_condition
@@ -225,15 +225,31 @@ def extent(
     return bbox, None if row[6] else row[4], None if row[7] else row[5]
 
 
-def vector_tile(connection: Connection, collection: Collection, z: int, x: int, y: int) -> bytes:
-    """A Mapbox Vector Tile of the collection (layer named after it; status as of now), built by
-    PostGIS."""
+def tile_properties(collection: Collection) -> list[Property]:
+    """The properties a vector tile carries (simple values; not the long texts)."""
+    return [
+        p
+        for p in collection.properties
+        if p.type in ("string", "integer", "number") and p.name not in ("summary", "geometry_note")
+    ]
+
+
+def vector_tile(
+    connection: Connection,
+    collection: Collection,
+    z: int,
+    x: int,
+    y: int,
+    query: ItemQuery | None = None,
+) -> bytes:
+    """A Mapbox Vector Tile of the collection (layer named after it), of the items a query keeps
+    (its datetime and statuses; status taken at its `at`, else now), built by PostGIS."""
+    query = query or ItemQuery()
     table = _table(collection)
     envelope = func.ST_TileEnvelope(z, x, y)
     columns = [table.c.id] + [
-        _property_value(collection, table, p.name, ItemQuery()).label(p.name)
-        for p in collection.properties
-        if p.type in ("string", "integer", "number") and p.name not in ("summary", "geometry_note")
+        _property_value(collection, table, p.name, query).label(p.name)
+        for p in tile_properties(collection)
     ]
     tile_rows = (
         select(
@@ -241,7 +257,7 @@ def vector_tile(connection: Connection, collection: Collection, z: int, x: int, 
             func.ST_AsMVTGeom(func.ST_Transform(table.c.geom, 3857), envelope).label("geom"),
         )
         .where(
-            _conditions(collection, table, ItemQuery()),
+            _conditions(collection, table, query),
             func.ST_Intersects(table.c.geom, func.ST_Transform(envelope, 4326)).cast(Boolean),
         )
         .subquery("tile_rows")

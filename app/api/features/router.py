@@ -58,6 +58,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+    # OGC API – Tiles: what tests/test_tiles.py proves.
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
@@ -153,6 +159,11 @@ def _collection_document(
                 }
                 for fmt, (media, _) in FORMATS.items()
             ),
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "type": "application/json",
+                "href": f"{href}/tiles",
+            },
             {
                 "rel": "tiles",
                 "type": "application/vnd.mapbox-vector-tile",
@@ -421,31 +432,3 @@ def feature(
     )
     body = feature_bytes(*row)[:-1] + b',"links":' + links + b"}"
     return Response(body, media_type=GEOJSON, headers={**cache, **CONTENT_CRS})
-
-
-@router.get(
-    "/tiles/{collectionId}/{z}/{x}/{y}.mvt",
-    operation_id="vectorTile",
-    summary="A Mapbox Vector Tile of a collection (Web Mercator tile grid)",
-    responses={200: {"content": {"application/vnd.mapbox-vector-tile": {}}}},
-)
-def vector_tile(
-    collection_id: CollectionId,
-    z: Annotated[int, Path(ge=0, le=22)],
-    x: Annotated[int, Path(ge=0)],
-    y: Annotated[int, Path(ge=0)],
-    request: Request,
-    engine: EngineDep,
-) -> Response:
-    """Built by PostGIS (ST_AsMVT); cacheable, revalidated by ETag."""
-    chosen = chosen_collection(collection_id)
-    if x >= 2**z or y >= 2**z:
-        raise bad_parameter("x" if x >= 2**z else "y", f"must be below {2**z} at zoom {z}")
-    with engine.connect() as connection:
-        clock = minute() if chosen.lifecycle else ""
-        cache, unchanged = conditional(connection, request, f"{chosen.id}-{z}-{x}-{y}{clock}")
-        if unchanged is not None:
-            return unchanged
-        data = feature_queries.vector_tile(connection, chosen, z, x, y)
-    headers = {**cache, "Cache-Control": "public, max-age=60"}
-    return Response(data, media_type="application/vnd.mapbox-vector-tile", headers=headers)
