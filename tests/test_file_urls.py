@@ -70,3 +70,24 @@ def test_gdal_opens_the_geopackage_from_its_url(
     )
     assert ranged.status_code == 206
     assert ranged.content == b"SQLite format 3\x00"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/collections/conflict_zones/items?limit=50",
+        "/collections/conflict_zones/items/ukraine-easa-czib-2022-01-r14",
+        "/collections/conflict_zones/items.geojson",
+    ],
+)
+def test_json_and_geojson_come_gzipped_to_clients_that_take_it(
+    layers_server: LiveServer, path: str
+) -> None:
+    plain = httpx.get(f"{layers_server.url}{path}", headers={"Accept-Encoding": "identity"})
+    packed = httpx.get(f"{layers_server.url}{path}", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["vary"]
+    # httpx undoes the gzip: the same document, sent in fewer bytes.
+    assert packed.json() == plain.json()
+    assert packed.num_bytes_downloaded < plain.num_bytes_downloaded / 2

@@ -189,7 +189,7 @@ def test_true_is_a_filter(layers_server: LiveServer, database: Engine) -> None:
         "/collections",
         f"/collections/{ZONES}",
         f"/collections/{ZONES}/items",
-        f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r11",
+        f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r14",
         f"/collections/{ZONES}/schema",
         f"/collections/{ZONES}/queryables",
         f"/collections/{ZONES}/feature-schema",

@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from app.api.features.responses import CONTENT_CRS, GEOJSON, collection_chunks
+from app.api.features.responses import CONTENT_CRS, GEOJSON, collection_chunks, gzip_stream
 from app.core.layers.collections import Collection, Property
 from app.core.layers.item_query import ItemQuery
 from app.store.feature_queries import stream_items
@@ -94,15 +94,24 @@ def _cell(value: Any) -> Any:
 
 
 def download(
-    engine: Engine, collection: Collection, query: ItemQuery, fmt: str, headers: dict[str, str]
+    engine: Engine,
+    collection: Collection,
+    query: ItemQuery,
+    fmt: str,
+    headers: dict[str, str],
+    gzip_ok: bool = False,
 ) -> StreamingResponse | FileResponse:
-    """The whole (filtered) layer in a file format, with a file name."""
+    """The whole (filtered) layer in a file format, with a file name (GeoJSON gzip-compressed
+    for a client that takes it)."""
     media_type, extension = FORMATS[fmt]
     headers = {**headers, **_attachment(collection, extension)}
     if fmt == "geojson":
         body = _spooled(collection_chunks(_rows(engine, collection, query, "geojson")))
+        sent = gzip_stream(_sent(body)) if gzip_ok else _sent(body)
+        coding = {"Content-Encoding": "gzip"} if gzip_ok else {}
         return StreamingResponse(
-            _sent(body), media_type=media_type, headers={**headers, **CONTENT_CRS},
+            sent, media_type=media_type,
+            headers={**headers, **CONTENT_CRS, **coding, "Vary": "Accept-Encoding"},
             background=BackgroundTask(body.close),
         )  # fmt: skip
     if fmt == "csv":

@@ -1,5 +1,7 @@
 """Building GeoJSON bytes from PostGIS text without re-parsing it, and conditional requests."""
 
+import gzip
+import zlib
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -58,3 +60,37 @@ def not_modified(request: Request, etag: str) -> Response | None:
     if match and (match.strip() == "*" or etag in [m.strip() for m in match.split(",")]):
         return Response(status_code=304, headers={"ETag": etag})
     return None
+
+
+# Below this a compressed body saves less than the work costs.
+GZIP_MIN_BYTES = 1024
+GZIP_LEVEL = 6
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Whether the client takes gzip (Accept-Encoding, without q=0)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _, quality = part.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            return quality.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def gzipped(request: Request, body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """The body gzip-compressed with its headers when the client takes it. Called on the
+    endpoint's own thread: a page of thousands of features takes tens of ms to compress, and on
+    the event loop that would hold up every probe."""
+    varying = {**headers, "Vary": "Accept-Encoding"}
+    if len(body) < GZIP_MIN_BYTES or not accepts_gzip(request):
+        return body, varying
+    return gzip.compress(body, GZIP_LEVEL), {**varying, "Content-Encoding": "gzip"}
+
+
+def gzip_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A stream of chunks gzip-compressed as it goes (Starlette reads a sync iterator on a
+    worker thread, so this never runs on the event loop)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: the gzip container
+    for chunk in chunks:
+        if out := compressor.compress(chunk):
+            yield out
+    yield compressor.flush()

@@ -33,8 +33,10 @@ from app.api.features.responses import (
     CONTENT_CRS,
     CRS84,
     GEOJSON,
+    accepts_gzip,
     collection_chunks,
     feature_bytes,
+    gzipped,
 )
 from app.api.features.strict import reject_unknown_parameters
 from app.api.problems import FieldError, Problem
@@ -356,7 +358,7 @@ def items(
     if fmt is not None:
         # After the connection above is back in the pool: a download takes one of its own
         # only while it writes its file.
-        return download(engine, chosen, query, fmt, cache)
+        return download(engine, chosen, query, fmt, cache, accepts_gzip(request))
     links = [
         {"rel": "self", "type": GEOJSON, "href": _link(base, request, limit=limit, offset=offset)},
         {
@@ -386,8 +388,10 @@ def items(
         + b',"numberReturned":' + str(len(rows)).encode()
         + b',"links":' + orjson.dumps(links)
     )  # fmt: skip
-    body = b"".join(collection_chunks(rows, members))
-    return Response(body, media_type=GEOJSON, headers={**cache, **CONTENT_CRS})
+    body, headers = gzipped(
+        request, b"".join(collection_chunks(rows, members)), {**cache, **CONTENT_CRS}
+    )
+    return Response(body, media_type=GEOJSON, headers=headers)
 
 
 @router.get(
@@ -430,5 +434,7 @@ def feature(
             },
         ]
     )
-    body = feature_bytes(*row)[:-1] + b',"links":' + links + b"}"
-    return Response(body, media_type=GEOJSON, headers={**cache, **CONTENT_CRS})
+    body, headers = gzipped(
+        request, feature_bytes(*row)[:-1] + b',"links":' + links + b"}", {**cache, **CONTENT_CRS}
+    )
+    return Response(body, media_type=GEOJSON, headers=headers)
