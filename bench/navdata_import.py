@@ -52,13 +52,23 @@ def _ident(i: int) -> str:
     return "".join(letters)
 
 
+def _base36(n: int) -> str:
+    """n in four base-36 digits."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out
+
+
 def synthetic(points: int, seed: int = 2612) -> Navdata:
     """A cycle of `points` waypoints and VORs over the world, airways chaining them (each
     point on about 0.8 airway legs), and SIDs at 1,000 made-up airports."""
     rng = random.Random(seed)
     fixes = [
         Fix(
-            _ident(i),
+            _ident(i)[:4] if i % 20 == 0 else _ident(i),  # navaid idents are 1-4 characters
             f"{LETTERS[i % 26]}{LETTERS[(i // 26) % 26]}",
             FixKind.VOR if i % 20 == 0 else FixKind.WAYPOINT,
             round(rng.uniform(-70, 70), 6),
@@ -71,7 +81,8 @@ def synthetic(points: int, seed: int = 2612) -> Navdata:
     for airway in range(points // 25):
         chain = rng.sample(fixes, 11)
         for a, b in itertools.pairwise(chain):
-            legs.append(AirwayLeg(f"UL{airway}", a, b, Direction.BOTH, 245, 460))
+            # Route identifiers are at most 5 characters (ARINC 424): U + 4 base-36 digits.
+            legs.append(AirwayLeg(f"U{_base36(airway)}", a, b, Direction.BOTH, 245, 460))
     airports = [
         Fix(
             f"Z{_ident(i)[:3]}",

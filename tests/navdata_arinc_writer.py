@@ -47,7 +47,8 @@ class Record:
 
     def text(self, number: int, cycle: str) -> str:
         """The finished record with its file record number and cycle date."""
-        self.put(124, 128, f"{number:05d}").put(129, 132, cycle)
+        # Five digits: a file of more than 99,999 records counts on from 00000.
+        self.put(124, 128, f"{number % 100_000:05d}").put(129, 132, cycle)
         return "".join(self.chars)
 
 
