@@ -25,6 +25,7 @@ from app.api.features import queryables as feature_queryables
 from app.api.features import router as features
 from app.api.features import tiles as feature_tiles
 from app.api.head_and_file_urls import HeadAndFileUrlsMiddleware
+from app.api.openapi_doc import truthful_openapi
 from app.api.problems import install_problem_handlers
 from app.api.request_ids import RequestIdMiddleware
 from app.api.request_metrics import RequestMetricsMiddleware
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(WriteNudgeMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
+    app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
     # Reading is open unless AIRSPACE_RISK_READ_REQUIRES_KEY is set (then any live key reads).
     readers = [Depends(reader)]
