@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         default_response_class=JsonResponse,
-        docs_url="/docs",
+        docs_url=None,  # served from here by api/map_page.py (Swagger UI from npm, offline)
         openapi_url="/openapi.json",
         redoc_url=None,
     )

@@ -138,8 +138,13 @@ def test_every_answer_carries_the_safety_headers(live_server: LiveServer) -> Non
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
-    # The API docs load Swagger UI from a CDN (issue 15 brings it home): no policy there yet.
-    assert "content-security-policy" not in httpx.get(f"{live_server.url}/docs").headers
+    # The API docs run Swagger UI from this origin under the same policy.
+    docs = httpx.get(f"{live_server.url}/docs")
+    assert "default-src 'self'" in docs.headers["content-security-policy"]
+    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/docs.js"):
+        assert asset in docs.text
+        assert httpx.get(f"{live_server.url}{asset}").status_code == 200
+    assert "https://" not in docs.text and "http://" not in docs.text
 
 
 def test_every_problem_and_answer_carries_the_request_id(live_server: LiveServer) -> None:

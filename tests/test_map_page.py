@@ -13,6 +13,7 @@ from tests.conftest import LiveServer
 
 WEB = PROJECT_ROOT / "app" / "web"
 SCRIPT = PROJECT_ROOT / "tests" / "browser" / "map_page.mjs"
+DOCS_SCRIPT = PROJECT_ROOT / "tests" / "browser" / "api_docs.mjs"
 
 
 def test_browsers_get_the_map_and_clients_get_json(layers_server: LiveServer) -> None:
@@ -50,3 +51,20 @@ def test_map_page_in_headless_chromium(layers_server: LiveServer, output_dir: Pa
     assert "Pantsir" in report["rows"][-1]["why"]
     assert report["selected"] == 1
     assert (output_dir / "map.png").stat().st_size > 10_000
+
+
+def test_api_docs_in_headless_chromium_offline(layers_server: LiveServer) -> None:
+    # Swagger UI from the set-up's npm install: it renders with no request off this host and
+    # no error under the page's Content-Security-Policy.
+    node = shutil.which("node")
+    if node is None or not Path("/usr/bin/chromium").exists():
+        pytest.fail("node and chromium are installed by make test's set-up; run make test")
+    result = subprocess.run(
+        [node, str(DOCS_SCRIPT), layers_server.url, str(WEB / "package.json")],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["problems"] == []
+    assert summary["title"].startswith("Airspace Risk")
+    assert summary["operations"] > 20

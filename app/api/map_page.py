@@ -12,6 +12,8 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 PAGE = WEB / "static" / "index.html"
 # Installed by the set-up from the npm registry (app/web/package.json); never loaded from a CDN.
 LEAFLET = WEB / "node_modules" / "leaflet" / "dist"
+SWAGGER_UI = WEB / "node_modules" / "swagger-ui-dist"
+DOCS = WEB / "static" / "docs.html"
 COUNTRIES = PROJECT_ROOT / "geodata" / "natural_earth" / "ne_110m_countries.geojson"
 
 router = APIRouter(tags=["map"])
@@ -37,9 +39,20 @@ def page() -> FileResponse:
     return FileResponse(PAGE, media_type="text/html")
 
 
+@router.get("/docs", include_in_schema=False)
+def docs() -> FileResponse:
+    """The API description in Swagger UI, served from here (it works offline)."""
+    return FileResponse(DOCS, media_type="text/html")
+
+
 def mount_static(app: FastAPI) -> None:
-    """Serve the page's own files and the Leaflet build the set-up installed."""
+    """Serve the page's own files and the Leaflet and Swagger UI builds the set-up installed."""
     app.mount(
         "/static/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet"
+    )
+    app.mount(
+        "/static/vendor/swagger-ui",
+        StaticFiles(directory=SWAGGER_UI, check_dir=False),
+        name="swagger-ui",
     )
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

@@ -18,8 +18,8 @@ MAP_PAGE_POLICY = (
 
 
 class SecurityHeadersMiddleware:
-    """Add the safety headers; the policy to HTML answers other than the API docs (whose
-    Swagger UI comes from a CDN and would be blank under it)."""
+    """Add the safety headers, and the policy to every HTML answer (the map and the API docs,
+    both served wholly from this origin)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -28,7 +28,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope.get("path", "").startswith("/docs")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -39,7 +38,7 @@ class SecurityHeadersMiddleware:
                     name.lower() == b"content-type" and value.startswith(b"text/html")
                     for name, value in headers
                 )
-                if html and not docs and b"content-security-policy" not in present:
+                if html and b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", MAP_PAGE_POLICY))
                 message = {**message, "headers": headers}
             await send(message)
