@@ -37,9 +37,9 @@ def test_conformance_lists_only_proven_classes(layers_server: LiveServer) -> Non
     classes = _get(layers_server, "/conformance").json()["conformsTo"]
     # Each class is proven: Core and GeoJSON here, Part 3 and CQL2 in test_item_filters.py
     # (text and JSON, IN/BETWEEN/LIKE, S_ and T_ functions, queryables) and
-    # test_gdal_filters.py. Not Part 2 (CRS), every queryable as a query parameter, or OpenAPI
-    # 3.0; sortby and properties are served (test_item_filters.py) but their classes belong to
-    # other parts, not claimed.
+    # test_gdal_filters.py; Part 2 in test_crs.py; Tiles in test_tiles.py. Not every queryable
+    # as a query parameter, or OpenAPI 3.0; sortby and properties are served
+    # (test_item_filters.py) but their classes belong to other parts, not claimed.
     part3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
     cql2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
     assert classes == [
@@ -49,6 +49,7 @@ def test_conformance_lists_only_proven_classes(layers_server: LiveServer) -> Non
         *(cql2 + name for name in ("cql2-text", "cql2-json", "basic-cql2",
                                    "advanced-comparison-operators", "basic-spatial-functions",
                                    "spatial-functions", "temporal-functions")),
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",  # test_crs.py
         *("http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/" + name
           for name in ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt")),
     ]  # fmt: skip

@@ -144,7 +144,8 @@ def test_every_answer_carries_the_safety_headers(live_server: LiveServer) -> Non
     for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/docs.js"):
         assert asset in docs.text
         assert httpx.get(f"{live_server.url}{asset}").status_code == 200
-    assert "https://" not in docs.text and "http://" not in docs.text
+    assert "https://" not in docs.text
+    assert "http://" not in docs.text
 
 
 def test_every_problem_and_answer_carries_the_request_id(live_server: LiveServer) -> None:

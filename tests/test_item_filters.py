@@ -197,9 +197,9 @@ def test_true_is_a_filter(layers_server: LiveServer, database: Engine) -> None:
     ],
 )
 def test_unknown_parameters_are_400s_naming_them(layers_server: LiveServer, path: str) -> None:
-    # crs (Part 2) is not served yet; bboxx is a typo a client must hear about.
-    problem = _problem(layers_server, path, crs="EPSG:3857", bboxx="0,0,1,1")
-    assert sorted(e["field"] for e in problem["errors"]) == ["bboxx", "crs"]
+    # Typos a client must hear about (a misspelt bbox, a camel-case sortby).
+    problem = _problem(layers_server, path, sortBy="name", bboxx="0,0,1,1")
+    assert sorted(e["field"] for e in problem["errors"]) == ["bboxx", "sortBy"]
 
 
 def test_the_queryables_say_types_values_and_roles(layers_server: LiveServer) -> None:

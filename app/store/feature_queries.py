@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 
 from app.core.layers.collections import Collection, Property
+from app.core.layers.crs import SERVED
 from app.core.layers.item_query import ItemQuery
 from app.core.layers.queryables import queryables
 from app.store.filter_sql import filter_condition
@@ -145,10 +146,17 @@ def items_select(
 ) -> Select[Any]:
     """id, geometry (GeoJSON text, WKT or WKB) and properties JSON text, in primary-key order."""
     table = _table(collection)
+    crs = SERVED[query.crs]
+    shape: ColumnElement[Any] = table.c.geom
+    if crs.srid != 4326:
+        shape = func.ST_Transform(shape, crs.srid)
+    # Latitude first where the CRS says so; WKB keeps x = longitude, as GIS files store it.
+    if crs.lat_first and geometry_format != "wkb":
+        shape = func.ST_FlipCoordinates(shape)
     geometry = {
-        "geojson": func.ST_AsGeoJSON(table.c.geom, GEOJSON_DECIMALS),
-        "wkt": func.ST_AsText(table.c.geom, GEOJSON_DECIMALS),
-        "wkb": func.ST_AsBinary(table.c.geom),
+        "geojson": func.ST_AsGeoJSON(shape, crs.decimals),
+        "wkt": func.ST_AsText(shape, crs.decimals),
+        "wkb": func.ST_AsBinary(shape),
     }[geometry_format]
     return (
         select(
@@ -177,11 +185,12 @@ def count_items(connection: Connection, collection: Collection, query: ItemQuery
 
 
 def fetch_item(
-    connection: Connection, collection: Collection, feature_id: str
+    connection: Connection, collection: Collection, feature_id: str, crs: str | None = None
 ) -> tuple[str, str, str] | None:
-    """One item by id (only published ones)."""
+    """One item by id (only published ones), its geometry in `crs` (default CRS84)."""
     table = _table(collection)
-    statement = items_select(collection, ItemQuery()).where(table.c.id == feature_id)
+    query = ItemQuery() if crs is None else ItemQuery(crs=crs)
+    statement = items_select(collection, query).where(table.c.id == feature_id)
     row = connection.execute(statement).first()
     return (row[0], row[1], row[2]) if row else None
 

@@ -22,8 +22,9 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from app.api.features.responses import CONTENT_CRS, GEOJSON, collection_chunks, gzip_stream
+from app.api.features.responses import GEOJSON, collection_chunks, gzip_stream
 from app.core.layers.collections import Collection, Property
+from app.core.layers.crs import SERVED
 from app.core.layers.item_query import ItemQuery
 from app.store.feature_queries import stream_items
 
@@ -111,7 +112,8 @@ def download(
         coding = {"Content-Encoding": "gzip"} if gzip_ok else {}
         return StreamingResponse(
             sent, media_type=media_type,
-            headers={**headers, **CONTENT_CRS, **coding, "Vary": "Accept-Encoding"},
+            headers={**headers, "Content-Crs": f"<{query.crs}>", **coding,
+                     "Vary": "Accept-Encoding"},
             background=BackgroundTask(body.close),
         )  # fmt: skip
     if fmt == "csv":
@@ -179,7 +181,8 @@ def _write_with_gdal(
         records or None,
         columns=[p.name for p in returned],
         geometry=shapely.from_wkb(geometries) if geometries else [],
-        crs="OGC:CRS84",
+        # WKB keeps longitude first, so EPSG:4326 asked for is written as CRS84 (the same datum).
+        crs="EPSG:3857" if SERVED[query.crs].srid == 3857 else "OGC:CRS84",
     )
     _typed(frame, returned)
     frame.insert(0, "id", ids)

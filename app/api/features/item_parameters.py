@@ -15,6 +15,7 @@ from app.api.features.parameters import (
 )
 from app.api.features.responses import CRS84
 from app.core.layers.collections import Collection
+from app.core.layers.crs import ServedCrs
 from app.core.layers.item_filter import FilterError, check_filter, parse_filter
 from app.core.layers.item_query import ItemQuery
 from app.core.layers.queryables import queryables
@@ -35,6 +36,7 @@ def item_query(
     datetime_text: str | None,
     filters: dict[str, Any],
     lifecycle: dict[str, str | None],
+    bbox_crs: ServedCrs | None = None,
 ) -> ItemQuery:
     """Parse and check the filters of an items request (CQL2, order and properties apart)."""
     start, end = parse_datetime(datetime_text)
@@ -53,7 +55,8 @@ def item_query(
                 f"not a filter of {collection.id} (its filters: {', '.join(collection.filters)})",
             )
         equals.append((name, value))
-    return ItemQuery(parse_bbox(bbox), start, end, tuple(equals), at or as_of, as_of, statuses)
+    envelopes = parse_bbox(bbox, bbox_crs)
+    return ItemQuery(envelopes, start, end, tuple(equals), at or as_of, as_of, statuses)
 
 
 def item_filter(

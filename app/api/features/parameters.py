@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from app.api.problems import FieldError, Problem
+from app.core.layers.crs import SERVED, ServedCrs, envelope_to_crs84, served_crs
 from app.core.layers.item_query import Envelope
 
 DEFAULT_LIMIT = 100
@@ -23,8 +24,9 @@ def bad_parameter(parameter: str, reason: str) -> Problem:
     )  # fmt: skip
 
 
-def parse_bbox(text: str | None) -> tuple[Envelope, ...]:
-    """4 or 6 numbers in CRS84 (z ignored); minx > maxx crosses 180° and gives two envelopes."""
+def parse_bbox(text: str | None, crs: ServedCrs | None = None) -> tuple[Envelope, ...]:
+    """4 or 6 numbers in CRS84, or in `crs` (bbox-crs; z ignored); a west edge east of the east
+    edge crosses 180° and gives two envelopes."""
     if text is None:
         return ()
     try:
@@ -35,6 +37,10 @@ def parse_bbox(text: str | None) -> tuple[Envelope, ...]:
         raise bad_parameter("bbox", "must be 4 or 6 comma-separated finite numbers")
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if crs is not None:
+        numbers = list(envelope_to_crs84(crs, *numbers))
+        if not all(math.isfinite(n) for n in numbers):
+            raise bad_parameter("bbox", f"outside the area of {crs.uri}")
     min_x, min_y, max_x, max_y = numbers
     if not (-90.0 <= min_y <= 90.0 and -90.0 <= max_y <= 90.0):
         raise bad_parameter(
@@ -142,3 +148,13 @@ async def offset_parameter(
 
 LimitDep = Annotated[int, Depends(limit_parameter)]
 OffsetDep = Annotated[int, Depends(offset_parameter)]
+
+
+def parse_crs(parameter: str, text: str | None) -> ServedCrs | None:
+    """crs or bbox-crs: one of the served CRSs (URI or EPSG:nnnn), else a 400 naming them."""
+    if text is None:
+        return None
+    chosen = served_crs(text)
+    if chosen is None:
+        raise bad_parameter(parameter, f"{text!r} is not served; use one of {', '.join(SERVED)}")
+    return chosen

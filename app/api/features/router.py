@@ -27,10 +27,9 @@ from app.api.features.item_parameters import (
     parse_properties,
     parse_sortby,
 )
-from app.api.features.parameters import LimitDep, OffsetDep, bad_parameter
+from app.api.features.parameters import LimitDep, OffsetDep, bad_parameter, parse_crs
 from app.api.features.queryables import SchemaResponse, property_schemas
 from app.api.features.responses import (
-    CONTENT_CRS,
     CRS84,
     GEOJSON,
     accepts_gzip,
@@ -42,6 +41,7 @@ from app.api.features.strict import reject_unknown_parameters
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.layers.collections import COLLECTIONS, FILTER_PARAMETERS, Collection
+from app.core.layers.crs import SERVED, ServedCrs
 from app.core.layers.vocabulary import Status
 from app.store import feature_queries
 
@@ -60,6 +60,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+    # Part 2: CRS84, EPSG:4326 and EPSG:3857 (tests/test_crs.py).
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     # OGC API – Tiles: what tests/test_tiles.py proves.
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
@@ -117,6 +119,11 @@ def conformance() -> JsonResponse:
     return JsonResponse({"conformsTo": CONFORMANCE})
 
 
+def content_crs(crs: ServedCrs) -> dict[str, str]:
+    """The Content-Crs header of an answer in this CRS."""
+    return {"Content-Crs": f"<{crs.uri}>"}
+
+
 def _collection_document(
     base: str, collection: Collection, connection: Connection
 ) -> dict[str, Any]:
@@ -127,7 +134,8 @@ def _collection_document(
         "title": collection.title,
         "description": collection.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": list(SERVED),
+        "storageCrs": CRS84,
         "extent": {
             "spatial": {
                 "bbox": [list(bbox) if bbox else [-180.0, -90.0, 180.0, 90.0]],
@@ -321,6 +329,14 @@ def items(
         str | None,
         Query(description="Only these properties, comma-separated (the id and geometry always)."),
     ] = None,
+    crs: Annotated[
+        str | None,
+        Query(description=f"The CRS of the geometries: {', '.join(SERVED)} (default CRS84)."),
+    ] = None,
+    bbox_crs: Annotated[
+        str | None,
+        Query(alias="bbox-crs", description="The CRS of bbox (default CRS84): as for crs."),
+    ] = None,
 ) -> Response:
     """Items in primary-key order with exact numberMatched and absolute next/prev links."""
     chosen = chosen_collection(collection_id)
@@ -328,7 +344,9 @@ def items(
                "threat": threat, "kind": kind, "certainty": certainty}  # fmt: skip
     assert set(filters) == set(FILTER_PARAMETERS)
     lifecycle = {"status": status, "at": at, "as_of": as_of}
-    query = item_query(chosen, bbox, datetime, filters, lifecycle)
+    output_crs = parse_crs("crs", crs) or SERVED[CRS84]
+    query = item_query(chosen, bbox, datetime, filters, lifecycle, parse_crs("bbox-crs", bbox_crs))
+    query = replace(query, crs=output_crs.uri)
     if filter_text is not None:
         query = replace(query, filter=item_filter(chosen, filter_text, filter_lang, filter_crs))
     elif filter_crs is not None:
@@ -389,7 +407,7 @@ def items(
         + b',"links":' + orjson.dumps(links)
     )  # fmt: skip
     body, headers = gzipped(
-        request, b"".join(collection_chunks(rows, members)), {**cache, **CONTENT_CRS}
+        request, b"".join(collection_chunks(rows, members)), {**cache, **content_crs(output_crs)}
     )
     return Response(body, media_type=GEOJSON, headers=headers)
 
@@ -405,15 +423,21 @@ def feature(
     feature_id: Annotated[str, Path(alias="featureId", max_length=128)],
     request: Request,
     engine: EngineDep,
+    crs: Annotated[
+        str | None,
+        Query(description=f"The CRS of the geometry: {', '.join(SERVED)} (default CRS84)."),
+    ] = None,
 ) -> Response:
     """A single published feature by id."""
     chosen = chosen_collection(collection_id)
+    output_crs = parse_crs("crs", crs) or SERVED[CRS84]
     with engine.connect() as connection:
         clock = minute() if chosen.lifecycle else ""
-        cache, unchanged = conditional(connection, request, f"{chosen.id}-{feature_id}{clock}")
+        tag = f"{chosen.id}-{feature_id}-{output_crs.uri}{clock}"
+        cache, unchanged = conditional(connection, request, tag)
         if unchanged is not None:
             return unchanged
-        row = feature_queries.fetch_item(connection, chosen, feature_id)
+        row = feature_queries.fetch_item(connection, chosen, feature_id, output_crs.uri)
     if row is None:
         raise Problem(
             404, f"no feature {feature_id!r} in {chosen.id}", "not-found",
@@ -435,6 +459,8 @@ def feature(
         ]
     )
     body, headers = gzipped(
-        request, feature_bytes(*row)[:-1] + b',"links":' + links + b"}", {**cache, **CONTENT_CRS}
+        request,
+        feature_bytes(*row)[:-1] + b',"links":' + links + b"}",
+        {**cache, **content_crs(output_crs)},
     )
     return Response(body, media_type=GEOJSON, headers=headers)

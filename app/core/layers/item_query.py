@@ -26,6 +26,8 @@ class ItemQuery:
     # Order: (queryable, descending) pairs, then id; the properties to return (None: all).
     sort: tuple[tuple[str, bool], ...] = ()
     properties: tuple[str, ...] | None = None
+    # The CRS geometries are served in (a URI of core/layers/crs.SERVED).
+    crs: str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
     def returns(self, name: str) -> bool:
         """Whether a property is among those returned."""
