@@ -3,8 +3,10 @@ can as a CQL2 filter (it reads the queryables and the filter-lang enum) or a bbo
 answer is compared with the same question asked of PostGIS directly — equal ids, so equal
 counts — and the fields come typed (lower_ft an Integer, valid_from a DateTime)."""
 
+import json
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -125,3 +127,29 @@ def test_downloads_keep_types(layers_server: LiveServer, tmp_path: Path, fmt: st
         with sqlite3.connect(path) as database:
             # GeoPackage 1.3 (10300): GDAL's default 1.4 makes QGIS warn.
             assert database.execute("PRAGMA user_version").fetchone() == (10300,)
+
+
+def test_geopandas_reads_typed_columns_and_filters_on_the_server(
+    layers_server: LiveServer, database: Engine
+) -> None:
+    # geopandas through GDAL (pyogrio), as analysts read a layer into a notebook; in a process
+    # of its own, since GDAL holds this process's lock while it waits for the server here.
+    script = (
+        "import json, sys, geopandas\n"
+        "frame = geopandas.read_file(sys.argv[1], layer='conflict_zones', engine='pyogrio',"
+        " where='level = 1')\n"
+        "floors = [v for v in frame['upper_ft'].tolist() if v == v and v is not None]\n"
+        "print(json.dumps({'ids': sorted(frame['id']), 'floors': floors,"
+        " 'valid_from': str(frame['valid_from'].dtype)}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, f"OAPIF:{layers_server.url}/"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout.strip().splitlines()[-1])
+    # Integers (ceilings) arrive as integers, not text; times as times; only what PostGIS matches.
+    assert read["floors"]
+    assert all(isinstance(v, int | float) and float(v).is_integer() for v in read["floors"])
+    assert read["valid_from"].startswith("datetime64")
+    assert read["ids"] == _ids_from_postgis(database, "conflict_zones", "level = 1")
