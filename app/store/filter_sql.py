@@ -12,7 +12,7 @@ whose west edge is east of its east edge crosses 180°.
 import json
 import math
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
 )
 
+from app.core.instants import InstantError, read_instant
 from app.core.layers.item_filter import FilterError
 from app.core.layers.queryables import GEOMETRY, Queryable
 
@@ -113,7 +114,7 @@ class _Translator:
                 raise FilterError("the geometry is compared with S_ functions only")
             return self._column(queryable.name), _kind(queryable)
         if isinstance(node, dict) and ("timestamp" in node or "date" in node):
-            return _bound(_instant(node)), "time"
+            return _bound(_instant(node)[0]), "time"
         if isinstance(node, bool):
             return literal(node, Boolean), "boolean"
         if isinstance(node, int | float):
@@ -123,7 +124,7 @@ class _Translator:
         if isinstance(node, str):
             partner = self._queryable(other)
             if partner is not None and partner.is_time:
-                return _bound(_instant(node)), "time"
+                return _bound(_instant(node)[0]), "time"
             if "\x00" in node:
                 raise FilterError("a text value holds a NUL character")
             return literal(node, Text), "string"
@@ -169,8 +170,8 @@ class _Translator:
         if queryable is not None:
             column = self._time_column(queryable)
             return column, column
-        moment = _instant(node)
-        return _bound(moment), _bound(moment + _DAY if _is_date(node) else moment)
+        moment, whole_day = _instant(node)
+        return _bound(moment), _bound(moment + _DAY if whole_day else moment)
 
     def _end(self, node: Any, unbounded: datetime) -> ColumnElement[Any]:
         """One end of an interval: '..' or a null property is unbounded; a day as the end
@@ -180,8 +181,8 @@ class _Translator:
         queryable = self._queryable(node)
         if queryable is not None:
             return func.coalesce(self._time_column(queryable), _bound(unbounded))
-        moment = _instant(node)
-        return _bound(moment + _DAY if unbounded is _FUTURE and _is_date(node) else moment)
+        moment, whole_day = _instant(node)
+        return _bound(moment + _DAY if unbounded is _FUTURE and whole_day else moment)
 
     def _time_column(self, queryable: Queryable) -> ColumnElement[Any]:
         """A date-time property's column."""
@@ -197,12 +198,6 @@ def _kind(queryable: Queryable) -> str:
     if queryable.type in ("integer", "number"):
         return "number"
     return "boolean" if queryable.type == "boolean" else "string"
-
-
-def _is_date(node: Any) -> bool:
-    """Whether a literal is a whole day (DATE('…'), 'YYYY-MM-DD' or GDAL's 'YYYY-MM-DDT')."""
-    text = node.get("date", node.get("timestamp")) if isinstance(node, dict) else node
-    return isinstance(text, str) and len(text.rstrip("Tt")) == 10
 
 
 def _envelope(values: Any) -> ColumnElement[Any]:
@@ -231,26 +226,19 @@ def _bound(moment: datetime) -> ColumnElement[Any]:
     return literal(moment, DateTime(timezone=True))
 
 
-def _instant(node: Any) -> datetime:
-    """A TIMESTAMP, DATE or RFC 3339 string as an aware UTC datetime; FilterError otherwise."""
+def _instant(node: Any) -> tuple[datetime, bool]:
+    """A TIMESTAMP, DATE or RFC 3339 string as an aware UTC datetime, and whether it was a
+    whole day; FilterError otherwise."""
     text = node.get("timestamp", node.get("date")) if isinstance(node, dict) else node
     if not isinstance(text, str):
         raise FilterError(f"{json.dumps(node)[:80]} is not a date-time")
-    if len(text) == 11 and text[-1] in "Tt":
-        text = text[:-1]  # a date as GDAL writes it: 2014-01-01T
     try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text.replace("z", "Z"))
-        if moment.tzinfo is None:
-            raise FilterError(f"{text!r} has no time zone (add Z for UTC)")
-        moment = moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise FilterError(f"{text!r} is not an RFC 3339 date-time or date") from None
+        moment, whole_day = read_instant(text)
+    except InstantError as error:
+        raise FilterError(str(error)) from None
     if not 1 <= moment.year <= 9998:
         raise FilterError(f"{text!r} is out of range (years 1 to 9998)")
-    return moment
+    return moment, whole_day
 
 
 def filter_condition(

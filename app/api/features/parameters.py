@@ -2,12 +2,13 @@
 offset, f. Bad values are 400 problems naming the parameter."""
 
 import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query
 
 from app.api.problems import FieldError, Problem
+from app.core.instants import InstantError, read_instant
 from app.core.layers.crs import SERVED, ServedCrs, envelope_to_crs84, served_crs
 from app.core.layers.item_query import Envelope
 
@@ -56,26 +57,13 @@ def parse_bbox(text: str | None, crs: ServedCrs | None = None) -> tuple[Envelope
 
 
 def _moment(text: str, end_of_day: bool, parameter: str = "datetime") -> datetime:
-    """An RFC 3339 date-time with zone, or a date (a whole UTC day); a date with a bare 'T'
-    ('2014-01-01T', as GDAL sends a date) is that date."""
-    if len(text) == 11 and text[-1] in "Tt":
-        text = text[:-1]
+    """An RFC 3339 date-time with zone, or a date (a whole UTC day: its end with end_of_day)."""
     try:
-        if "T" not in text and "t" not in text:
-            day = date.fromisoformat(text)
-            moment = datetime.combine(day, time(0), tzinfo=UTC)
-            parsed = moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
-        else:
-            parsed = datetime.fromisoformat(text.replace("z", "Z"))
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise bad_parameter(
-            parameter,
-            f"{text!r} is not an RFC 3339 date-time (2014-01-01T00:00:00Z) or date (2014-01-01)",
-        ) from None
-    if parsed.tzinfo is None:
-        raise bad_parameter(parameter, f"{text!r} has no time zone (add Z for UTC)")
+        parsed, whole_day = read_instant(text)
+    except InstantError as error:
+        raise bad_parameter(parameter, str(error)) from None
+    if whole_day and end_of_day:
+        parsed += timedelta(days=1, microseconds=-1)
     if not 1900 <= parsed.year <= 2200:
         raise bad_parameter(parameter, "the year must be from 1900 to 2200")
     return parsed

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import morecantile
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 
 from app.api.dependencies import EngineDep
 from app.api.features.common import (
@@ -160,15 +161,15 @@ def tileset(
 
 
 def tile_response(
-    request: Request, engine: Any, collection: Collection, z: int, x: int, y: int,
-    datetime: str | None, status: str | None,
+    request: Request, engine: Engine, collection: Collection, z: int, x: int, y: int,
+    datetime: str | None, status: str | None, names: tuple[str, str] = ("tileCol", "tileRow"),
 ) -> Response:  # fmt: skip
-    """One vector tile of the items a datetime and status keep; cacheable, revalidated by ETag."""
-    if not 0 <= z <= MAX_ZOOM:
-        raise bad_parameter("tileMatrix", f"must be from 0 to {MAX_ZOOM}")
+    """One vector tile of the items a datetime and status keep; cacheable, revalidated by ETag
+    (`names`: the path's names for x and y, for the 400 when one is beyond the zoom's grid)."""
     if x >= 2**z or y >= 2**z:
-        name = "tileCol" if x >= 2**z else "tileRow"
-        raise bad_parameter(name, f"must be below {2**z} at zoom {z}")
+        raise bad_parameter(
+            names[0] if x >= 2**z else names[1], f"must be below {2**z} at zoom {z}"
+        )
     lifecycle = {"status": status, "at": None, "as_of": None}
     query = item_query(collection, None, datetime, {}, lifecycle)
     with engine.connect() as connection:
@@ -225,6 +226,4 @@ def vector_tile(
 ) -> Response:
     """The same tile as /collections/{collectionId}/tiles/WebMercatorQuad/{z}/{y}/{x}."""
     collection = chosen_collection(collection_id)
-    if x >= 2**z or y >= 2**z:
-        raise bad_parameter("x" if x >= 2**z else "y", f"must be below {2**z} at zoom {z}")
-    return tile_response(request, engine, collection, z, x, y, datetime, status)
+    return tile_response(request, engine, collection, z, x, y, datetime, status, ("x", "y"))

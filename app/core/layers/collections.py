@@ -39,13 +39,19 @@ class Collection:
     lifecycle: bool = False
 
 
-def _json_type(annotation: object) -> tuple[str, str | None]:
-    """A record field's JSON type (and format) as published: lists become separated strings."""
+def unwrapped(annotation: object) -> object:
+    """A field's type without Optional and Annotated around it."""
     kind = annotation
     if get_origin(kind) in (Union, UnionType):
         kind = next(a for a in get_args(kind) if a is not NoneType)
     while get_origin(kind) is Annotated:
         kind = get_args(kind)[0]
+    return kind
+
+
+def _json_type(annotation: object) -> tuple[str, str | None]:
+    """A record field's JSON type (and format) as published: lists become separated strings."""
+    kind = unwrapped(annotation)
     if get_origin(kind) is list:
         return "string", None
     if isinstance(kind, type):

@@ -5,13 +5,12 @@ ones (sources, firs, supersedes, binding_for) are not queryable."""
 
 import enum
 from dataclasses import dataclass
-from types import NoneType, UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.core.layers.collections import Collection
+from app.core.layers.collections import Collection, unwrapped
 from app.core.layers.records import ConflictZone, EngagementArea, Incident
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -45,11 +44,7 @@ class Queryable:
 
 def _enum(annotation: object) -> tuple[str | int, ...]:
     """The values of a closed vocabulary (an Enum or a Literal), else ()."""
-    kind = annotation
-    if get_origin(kind) in (Union, UnionType):
-        kind = next(a for a in get_args(kind) if a is not NoneType)
-    while get_origin(kind) is Annotated:
-        kind = get_args(kind)[0]
+    kind = unwrapped(annotation)
     if get_origin(kind) is Literal:
         return tuple(get_args(kind))
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
