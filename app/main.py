@@ -14,6 +14,7 @@ from app.api import (
     incident_reports,
     map_page,
     navdata,
+    openapi_30,
     reviews,
     route_checks,
     watches,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
+    app.include_router(openapi_30.router)
     # Reading is open unless AIRSPACE_RISK_READ_REQUIRES_KEY is set (then any live key reads).
     readers = [Depends(reader)]
     app.include_router(route_checks.router, dependencies=readers)

@@ -12,6 +12,7 @@ from app.api.auth import require_role
 from app.api.dependencies import EngineDep
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
+from app.api.write_bodies import change_feature_body, create_feature_body
 from app.api.write_support import (
     conflict,
     idempotency_key,
@@ -79,6 +80,7 @@ def _created(feature: dict[str, Any], request: Request, path: str) -> JsonRespon
     operation_id="createFeature",
     summary="Create a conflict zone or engagement area (editor)",
     status_code=201,
+    openapi_extra=create_feature_body(),
 )
 async def create_feature(
     layer: LayerPath, request: Request, engine: EngineDep, key: Editor, repair: Repair = False
@@ -116,6 +118,7 @@ async def create_feature(
     "/{layer}/{feature_id}",
     operation_id="patchFeature",
     summary="Change some properties or the geometry of a feature (editor)",
+    openapi_extra=change_feature_body(),
 )
 async def patch_feature(
     layer: LayerPath,

@@ -16,6 +16,7 @@ from app.api.dependencies import EngineDep
 from app.api.editing import patch_body
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
+from app.api.write_bodies import edit_incident_body, file_incident_body
 from app.api.write_support import (
     conflict,
     idempotency_key,
@@ -91,7 +92,11 @@ def _duplicates(connection: Connection, feature: Feature, key: ApiKey) -> list[s
 
 
 @router.post(
-    "", operation_id="fileIncident", summary="File an incident (researcher)", status_code=201
+    "",
+    operation_id="fileIncident",
+    summary="File an incident (researcher)",
+    status_code=201,
+    openapi_extra=file_incident_body(),
 )
 async def file_incident(request: Request, engine: EngineDep, key: Filer) -> JsonResponse:
     """A GeoJSON Feature (Point) with occurred_at, kind, sources and certainty; it starts
@@ -158,7 +163,12 @@ def _own_pending(connection: Connection, key: ApiKey, incident_id: str) -> dict[
     return current
 
 
-@router.patch("/{incident_id}", operation_id="editIncidentReport", summary="Edit a pending report")
+@router.patch(
+    "/{incident_id}",
+    operation_id="editIncidentReport",
+    summary="Edit a pending report",
+    openapi_extra=edit_incident_body(),
+)
 async def edit_report(
     incident_id: IncidentId, request: Request, engine: EngineDep, key: Filer
 ) -> JsonResponse:

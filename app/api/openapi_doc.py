@@ -1,15 +1,39 @@
 """The OpenAPI document as the service behaves: every error a problem document
 (application/problem+json, with its schema), a bad query or path parameter a 400 (FastAPI
-would document a 422 it never sends), `bbox` as the numbers it is."""
+would document a 422 it never sends), `bbox` as the numbers it is, query parameters without
+FastAPI's `null` branch, and the schemas of answers and bodies that routes read or write
+without a pydantic parameter (the route check's answer, GeoJSON feature bodies)."""
 
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
 
 PROBLEM = "application/problem+json"
+REF = "#/components/schemas/{model}"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# Schemas that routes name by reference (schema_ref, named_schema_ref), added to the
+# document's components when it is built.
+_MODELS: list[type[BaseModel]] = []
+_SCHEMAS: dict[str, dict[str, Any]] = {}
+# Media types whose bodies are JSON; others (tiles, GeoPackage, CSV) are bytes or text.
+_BINARY = ("application/geopackage+sqlite3", "application/flatgeobuf",
+           "application/vnd.mapbox-vector-tile", "application/octet-stream")  # fmt: skip
+
+
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A reference to a model's schema, which the document's components will hold."""
+    if model not in _MODELS:
+        _MODELS.append(model)
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def named_schema_ref(name: str, schema: dict[str, Any]) -> dict[str, str]:
+    """A reference to a schema built by hand (from record models), held under `name`."""
+    _SCHEMAS[name] = schema
+    return {"$ref": REF.format(model=name)}
 
 
 class FieldProblem(BaseModel):
@@ -54,13 +78,53 @@ def _operation(operation: dict[str, Any], has_body: bool) -> None:
     for status, response in responses.items():
         if status.startswith(("4", "5")):
             response["content"] = {PROBLEM: {"schema": PROBLEM_REF}}
+    for status, response in responses.items():
+        if status.startswith("2"):
+            _success_content(response.get("content", {}))
     for parameter in operation.get("parameters", []):
+        _without_null(parameter)
         if parameter.get("name") == "bbox":
             parameter["schema"] = {
                 "type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"},
             }  # fmt: skip
             parameter["style"] = "form"
             parameter["explode"] = False
+
+
+def _success_content(content: dict[str, Any]) -> None:
+    """A success body's schema as sent: FastAPI writes `{"type": "string"}` for media types
+    other than the route's own, and beside a referenced model."""
+    for media_type, entry in content.items():
+        schema = entry.get("schema") or {}
+        if "$ref" in schema:
+            entry["schema"] = {"$ref": schema["$ref"]}
+        elif media_type in _BINARY:
+            entry["schema"] = {"type": "string", "format": "binary"}
+        elif media_type.startswith("text/"):
+            entry["schema"] = {"type": "string"}
+        elif schema in ({}, {"type": "string"}):
+            entry["schema"] = {"type": "object"}
+
+
+def _without_null(parameter: dict[str, Any]) -> None:
+    """A query parameter is there or not: FastAPI's `anyOf [X, null]` for an optional one is
+    X (a client cannot send null)."""
+    schema = parameter.get("schema", {})
+    branches = schema.get("anyOf")
+    if branches and {"type": "null"} in branches and len(branches) == 2:
+        (kept,) = [branch for branch in branches if branch != {"type": "null"}]
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        parameter["schema"] = {**kept, **rest}
+
+
+def _add_components(components: dict[str, Any]) -> None:
+    """The referenced models' and hand-built schemas; a name taken twice is a bug."""
+    _, top = models_json_schema([(m, "validation") for m in _MODELS], ref_template=REF)
+    added = {**top.get("$defs", {}), **_SCHEMAS}
+    for name, schema in added.items():
+        if name in components and components[name] != schema:
+            raise ValueError(f"two different schemas are named {name} in the OpenAPI document")
+        components[name] = schema
 
 
 def truthful_openapi(app: FastAPI) -> dict[str, Any]:
@@ -76,6 +140,7 @@ def truthful_openapi(app: FastAPI) -> dict[str, Any]:
     components["Problem"].pop("$defs", None)
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
+    _add_components(components)
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             if isinstance(operation, dict):

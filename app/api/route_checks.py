@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine
 
 from app.api.dependencies import CheckersDep, EngineDep, RouteCheckGateDep
+from app.api.openapi_doc import schema_ref
 from app.api.problems import RETRY_AFTER_BUSY_S, FieldError, Problem, unavailable
 from app.api.responses import (
     JsonResponse,
@@ -18,6 +19,7 @@ from app.api.responses import (
     encode_json,
     encode_json_in_pieces,
 )
+from app.api.route_check_answer import BatchLine, RouteCheckAnswer, RouteCheckFeatureCollection
 from app.core.risk.check import RouteChecker
 from app.core.risk.report import ReportParts
 from app.core.risk.run import run_route_check_parts
@@ -86,7 +88,13 @@ def encoded_answer(parts: ReportParts, geojson: bool) -> list[bytes]:
     operation_id="checkRoute",
     summary="Risk-scored segments of one route, in 3D and in time",
     responses={
-        200: {"content": {"application/json": {}, GEOJSON: {}}},
+        200: {
+            "description": "The segments, incidents nearby, summary and the route as resolved",
+            "content": {
+                "application/json": {"schema": schema_ref(RouteCheckAnswer)},
+                GEOJSON: {"schema": schema_ref(RouteCheckFeatureCollection)},
+            },
+        },
         422: {"description": "The route cannot be checked; the problem names the field"},
     },
 )
@@ -209,7 +217,12 @@ def _problem_line(errors: list[dict[str, str]]) -> dict[str, Any]:
     operation_id="checkRoutes",
     summary="Many route checks, streamed as NDJSON, one line per route in order",
     response_class=StreamingResponse,
-    responses={200: {"content": {NDJSON: {}}}},
+    responses={
+        200: {
+            "description": "One JSON object per line (NDJSON), each of this schema",
+            "content": {NDJSON: {"schema": schema_ref(BatchLine)}},
+        }
+    },
 )
 async def check_routes(
     body: Annotated[BatchRequest, Body()],

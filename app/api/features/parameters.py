@@ -108,27 +108,30 @@ def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None]:
 
 async def limit_parameter(
     limit: Annotated[
-        int | None,
+        int,
         Query(
-            description=f"Items per page; default {DEFAULT_LIMIT}, larger values are served "
-            f"as {MAX_LIMIT} (the maximum)."
+            description=f"Items per page; larger values are served as {MAX_LIMIT} (the "
+            "maximum), as OGC API – Features asks.",
+            json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
         ),
-    ] = None,
+    ] = DEFAULT_LIMIT,
 ) -> int:
-    """The page size: default 100; above the maximum it is clamped, never refused."""
-    if limit is None:
-        return DEFAULT_LIMIT
+    """The page size: above the maximum it is clamped, never refused."""
     if limit < 1:
         raise bad_parameter("limit", "must be a positive integer")
     return min(limit, MAX_LIMIT)
 
 
 async def offset_parameter(
-    offset: Annotated[int | None, Query(description="Items to skip (paging links set it).")] = None,
+    offset: Annotated[
+        int,
+        Query(
+            description="Items to skip (paging links set it).",
+            json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET},
+        ),
+    ] = 0,
 ) -> int:
     """Where a page starts."""
-    if offset is None:
-        return 0
     if not 0 <= offset <= MAX_OFFSET:
         raise bad_parameter("offset", f"must be an integer from 0 to {MAX_OFFSET}")
     return offset

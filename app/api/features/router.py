@@ -99,6 +99,11 @@ def landing_page(
                     "type": "application/vnd.oai.openapi+json;version=3.1",
                     "href": f"{base}/openapi.json",
                 },
+                {
+                    "rel": "service-desc",
+                    "type": "application/vnd.oai.openapi+json;version=3.0",
+                    "href": f"{base}/openapi-3.0.json",
+                },
                 {"rel": "service-doc", "type": "text/html", "href": f"{base}/docs"},
                 {"rel": "conformance", "type": "application/json", "href": f"{base}/conformance"},
                 {"rel": "data", "type": "application/json", "href": f"{base}/collections"},
