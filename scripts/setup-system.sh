@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the service needs, only when something is missing;
-# with "test", also what the tests need (Chromium for the map page's browser test).
+# with "test", also what the tests need (GDAL, QGIS and Chromium as the real clients).
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -14,6 +14,8 @@ if [ "${1:-}" = "test" ]; then
   # Chromium is the real browser for the map page.
   command -v ogr2ogr >/dev/null || need+=(gdal-bin)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # QGIS (3.22, Debian's), headless through its Python bindings: the desktop GIS client.
+  [ -f /usr/lib/python3/dist-packages/qgis/core/__init__.py ] || need+=(python3-qgis)
 fi
 # A PostgreSQL server is needed here unless DATABASE_URL points elsewhere; the tests also start
 # clusters of their own (tests/test_faults.py), so they always need the binaries and PostGIS.

@@ -202,9 +202,44 @@ def test_unknown_parameters_are_400s_naming_them(layers_server: LiveServer, path
     assert sorted(e["field"] for e in problem["errors"]) == ["bboxx", "sortBy"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/conformance",
+        "/collections",
+        f"/collections/{ZONES}",
+        f"/collections/{ZONES}/items",
+        f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r14",
+        f"/collections/{ZONES}/schema",
+        f"/collections/{ZONES}/queryables",
+        f"/collections/{ZONES}/feature-schema",
+        "/tileMatrixSets",
+        "/tileMatrixSets/WebMercatorQuad",
+        f"/collections/{ZONES}/tiles",
+        f"/collections/{ZONES}/tiles/WebMercatorQuad",
+    ],
+)
+def test_f_json_is_taken_everywhere_and_other_formats_named(
+    layers_server: LiveServer, path: str
+) -> None:
+    # Clients add f=json to every request (the landing page's links carry it too): it is the
+    # JSON answer, not an unknown parameter; a format an endpoint lacks is a 400 naming f.
+    plain = httpx.get(f"{layers_server.url}{path}", timeout=30)
+    asked = httpx.get(f"{layers_server.url}{path}", params={"f": "json"}, timeout=30)
+    assert (plain.status_code, asked.status_code) == (200, 200)
+    assert (
+        asked.headers["content-type"].split(";")[0] == plain.headers["content-type"].split(";")[0]
+    )
+    assert "json" in asked.headers["content-type"]
+    problem = _problem(layers_server, path, f="xml")
+    assert [e["field"] for e in problem["errors"]] == ["f"]
+
+
 def test_the_queryables_say_types_values_and_roles(layers_server: LiveServer) -> None:
     answer = httpx.get(f"{layers_server.url}/collections/{ZONES}/queryables", timeout=30)
     assert answer.headers["content-type"] == "application/schema+json"
+    assert answer.headers["vary"] == "Accept"  # GDAL 3.6 asks for application/json
     properties = answer.json()["properties"]
     assert properties["lower_ft"]["type"] == "integer"
     assert properties["level"]["enum"] == [1, 2, 3]

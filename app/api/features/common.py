@@ -4,9 +4,9 @@ GETs on the data version."""
 import hashlib
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
@@ -18,6 +18,18 @@ from app.store.tables import dataset_state
 CollectionId = Annotated[
     str, Path(alias="collectionId", description="conflict_zones, engagement_areas or incidents")
 ]
+
+
+async def json_only(
+    f: Annotated[
+        Literal["json"] | None, Query(description="json, the only format of this endpoint.")
+    ] = None,
+) -> None:
+    """`f=json`, which OGC clients add to every request; these endpoints answer JSON only."""
+
+
+# Route dependency of the endpoints that answer JSON only (any other f is a 400 naming it).
+JSON_ONLY = Depends(json_only)
 
 
 def base_url(request: Request) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from app.api.features.common import CollectionId, base_url, chosen_collection
+from app.api.features.common import JSON_ONLY, CollectionId, base_url, chosen_collection
 from app.api.features.strict import reject_unknown_parameters
 from app.api.responses import JsonResponse
 from app.core.layers.collections import Collection
@@ -34,6 +34,7 @@ def property_schemas(collection: Collection) -> dict[str, Any]:
 
 @router.get(
     "/collections/{collectionId}/queryables",
+    dependencies=[JSON_ONLY],
     operation_id="queryables",
     summary="What the items of a collection can be filtered on (CQL2)",
     responses={200: {"content": {"application/schema+json": {}}}},
@@ -45,13 +46,16 @@ def collection_queryables(collection_id: CollectionId, request: Request) -> Json
     url = f"{base_url(request)}/collections/{collection.id}/queryables"
     document = queryables_document(collection, url)
     accept = request.headers.get("accept", "")
+    # The media type follows Accept: caches must keep the two answers apart.
+    vary = {"Vary": "Accept"}
     if "application/json" in accept and "schema+json" not in accept and "*/*" not in accept:
-        return JsonResponse(document)
-    return SchemaResponse(document)
+        return JsonResponse(document, headers=vary)
+    return SchemaResponse(document, headers=vary)
 
 
 @router.get(
     "/collections/{collectionId}/feature-schema",
+    dependencies=[JSON_ONLY],
     operation_id="featureSchema",
     summary="JSON Schema of one GeoJSON feature of the collection",
     responses={200: {"content": {"application/schema+json": {}}}},

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from app.api import map_page
 from app.api.dependencies import EngineDep
 from app.api.features.common import (
+    JSON_ONLY,
     CollectionId,
     base_url,
     chosen_collection,
@@ -118,7 +119,12 @@ def landing_page(
     )
 
 
-@router.get("/conformance", operation_id="conformance", summary="Conformance classes")
+@router.get(
+    "/conformance",
+    operation_id="conformance",
+    summary="Conformance classes",
+    dependencies=[JSON_ONLY],
+)
 def conformance() -> JsonResponse:
     """Only the classes the tests prove (Core and GeoJSON; FastAPI's OpenAPI is 3.1, not 3.0)."""
     return JsonResponse({"conformsTo": CONFORMANCE})
@@ -193,7 +199,9 @@ def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-@router.get("/collections", operation_id="collections", summary="The collections")
+@router.get(
+    "/collections", operation_id="collections", summary="The collections", dependencies=[JSON_ONLY]
+)
 def collections(request: Request, engine: EngineDep) -> JsonResponse:
     """The three layers, with extents and links."""
     base = base_url(request)
@@ -207,7 +215,12 @@ def collections(request: Request, engine: EngineDep) -> JsonResponse:
     )
 
 
-@router.get("/collections/{collectionId}", operation_id="collection", summary="A collection")
+@router.get(
+    "/collections/{collectionId}",
+    operation_id="collection",
+    summary="A collection",
+    dependencies=[JSON_ONLY],
+)
 def collection(collection_id: CollectionId, request: Request, engine: EngineDep) -> JsonResponse:
     """One layer's description."""
     chosen = chosen_collection(collection_id)
@@ -217,6 +230,7 @@ def collection(collection_id: CollectionId, request: Request, engine: EngineDep)
 
 @router.get(
     "/collections/{collectionId}/schema",
+    dependencies=[JSON_ONLY],
     operation_id="collectionSchema",
     summary="JSON Schema of a collection's feature properties",
 )
@@ -431,6 +445,9 @@ def feature(
     crs: Annotated[
         str | None,
         Query(description=f"The CRS of the geometry: {', '.join(SERVED)} (default CRS84)."),
+    ] = None,
+    f: Annotated[
+        Literal["json", "geojson"] | None, Query(description="json or geojson (the same).")
     ] = None,
 ) -> Response:
     """A single published feature by id."""

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from app.api.dependencies import EngineDep
 from app.api.features.common import (
+    JSON_ONLY,
     CollectionId,
     base_url,
     chosen_collection,
@@ -67,7 +68,12 @@ def _scheme(tile_matrix_set_id: str) -> None:
         )  # fmt: skip
 
 
-@router.get("/tileMatrixSets", operation_id="tileMatrixSets", summary="Tile matrix sets")
+@router.get(
+    "/tileMatrixSets",
+    operation_id="tileMatrixSets",
+    summary="Tile matrix sets",
+    dependencies=[JSON_ONLY],
+)
 def tile_matrix_sets(request: Request) -> JsonResponse:
     """The one tile matrix set served."""
     href = f"{base_url(request)}/tileMatrixSets/{MATRIX_SET}"
@@ -81,6 +87,7 @@ def tile_matrix_sets(request: Request) -> JsonResponse:
 
 @router.get(
     "/tileMatrixSets/{tileMatrixSetId}",
+    dependencies=[JSON_ONLY],
     operation_id="tileMatrixSet",
     summary="A tile matrix set's definition",
 )
@@ -106,6 +113,7 @@ def _tileset_links(base: str, collection: Collection) -> list[dict[str, Any]]:
 
 @router.get(
     "/collections/{collectionId}/tiles",
+    dependencies=[JSON_ONLY],
     operation_id="collectionTilesets",
     summary="A collection's vector tilesets",
 )
