@@ -3,6 +3,8 @@
 straight from its URL with as many features as PostGIS holds."""
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -70,6 +72,57 @@ def test_gdal_opens_the_geopackage_from_its_url(
     )
     assert ranged.status_code == 206
     assert ranged.content == b"SQLite format 3\x00"
+
+
+@pytest.mark.parametrize(
+    ("collection", "geometry"),
+    [("conflict_zones", "Multi Polygon"), ("engagement_areas", "Multi Polygon"),
+     ("incidents", "Point")],
+)  # fmt: skip
+@pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
+def test_an_empty_download_keeps_its_types(
+    layers_server: LiveServer, tmp_path: Path, collection: str, geometry: str, fmt: str
+) -> None:
+    # A filter that matches nothing still gives a file a GIS opens as the layer it is: the id
+    # as text, the geometry type and the CRS declared (GDAL would guess Real, Unknown, none).
+    answer = httpx.get(
+        f"{layers_server.url}/collections/{collection}/items.{fmt}",
+        params={"filter": "false"},
+        timeout=60,
+    )
+    assert answer.status_code == 200
+    path = tmp_path / f"empty.{fmt}"
+    path.write_bytes(answer.content)
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Feature Count: 0" in result.stdout
+    assert f"Geometry: {geometry}" in result.stdout
+    assert 'ID["OGC","CRS84"]' in result.stdout
+    fields = dict(
+        line.split(": ", 1) for line in result.stdout.splitlines() if line.count(": ") == 1
+    )
+    assert fields["id"].startswith("String")
+    assert fields["valid_from" if collection != "incidents" else "occurred_at"].startswith(
+        "DateTime"
+    )
+    if collection == "engagement_areas":
+        assert fields["radius_nm"].startswith("Real")
+
+
+def test_concurrent_first_downloads_get_one_writing(layers_server: LiveServer) -> None:
+    # Four clients ask at once for a file not yet written: one writes it, all get its bytes
+    # (two writings differ, GDAL stamps the time, and ranges of two would not fit together).
+    url = f"{layers_server.url}/collections/conflict_zones/items.gpkg"
+    params = {"filter": "lower_ft IS NULL AND level <> 3"}  # asked nowhere else: a new file
+    with ThreadPoolExecutor(4) as pool:
+        bodies = list(
+            pool.map(lambda _: httpx.get(url, params=params, timeout=120).content, range(4))
+        )
+    assert bodies[0].startswith(b"SQLite format 3")
+    assert all(body == bodies[0] for body in bodies)
 
 
 @pytest.mark.parametrize(

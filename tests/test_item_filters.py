@@ -309,6 +309,7 @@ def test_properties_returns_only_those(layers_server: LiveServer) -> None:
 @pytest.mark.parametrize(
     ("params", "field"),
     [({"sortby": "geometry"}, "sortby"), ({"sortby": "-nosuch"}, "sortby"),
+     ({"sortby": "+-level"}, "sortby"), ({"sortby": "--level"}, "sortby"),
      ({"properties": "name,nosuch"}, "properties")],
 )  # fmt: skip
 def test_bad_sortby_and_properties_name_the_parameter(

@@ -5,6 +5,7 @@ reading hold only their own file, never a connection or a transaction."""
 
 import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import os
@@ -134,9 +135,15 @@ def download(
     kept = _written(key, extension)
     if not kept.exists():
         WRITTEN_DIR.mkdir(mode=0o700, exist_ok=True)
-        path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
-        os.replace(path, kept)  # atomic: a reader sees the whole file or none
-        _sweep(kept)
+        # One writer per file across the host's workers: two writings differ in their bytes
+        # (GDAL stamps the time), and a client reading ranges must never mix them.
+        with open(kept.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            os.utime(lock.name)  # in use: the sweep leaves it
+            if not kept.exists():
+                path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
+                os.replace(path, kept)  # atomic: a reader sees the whole file or none
+                _sweep(kept)
     return FileResponse(kept, media_type=media_type, headers=headers)
 
 
@@ -185,7 +192,8 @@ def _write_with_gdal(
         crs="EPSG:3857" if SERVED[query.crs].srid == 3857 else "OGC:CRS84",
     )
     _typed(frame, returned)
-    frame.insert(0, "id", ids)
+    # Text even when there are no rows (an empty column would be written as Real).
+    frame.insert(0, "id", pandas.Series(ids, dtype=object))
     WRITTEN_DIR.mkdir(mode=0o700, exist_ok=True)
     handle, path = tempfile.mkstemp(suffix=f".{extension}", dir=WRITTEN_DIR)
     os.close(handle)
@@ -193,7 +201,10 @@ def _write_with_gdal(
     # GeoPackage 1.3, not GDAL's default 1.4, which QGIS warns it does not know.
     options = {"VERSION": "1.3"} if driver == "GPKG" else {}
     try:
-        frame.to_file(path, driver=driver, layer=collection.id, engine="pyogrio", **options)
+        frame.to_file(
+            path, driver=driver, layer=collection.id, engine="pyogrio",
+            geometry_type=collection.geometry_type, **options,
+        )  # fmt: skip
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
@@ -212,3 +223,5 @@ def _typed(frame: Any, properties: list[Property]) -> None:
             frame[prop.name] = column.astype("Int64")
         elif prop.type == "boolean":
             frame[prop.name] = column.astype("boolean")
+        elif prop.type == "number":
+            frame[prop.name] = column.astype("Float64")

@@ -85,7 +85,8 @@ def parse_sortby(collection: Collection, text: str | None) -> tuple[tuple[str, b
     sortable = [name for name, q in queryables(collection).items() if q.type != "geometry"]
     keys = []
     for part in (p.strip() for p in text.split(",")):
-        name = part.lstrip("+-")
+        # One sign at most: "+-level" is a typo, not a direction.
+        name = part[1:] if part.startswith(("+", "-")) else part
         if not name or name not in sortable:
             raise bad_parameter(
                 "sortby", f"{part!r} is not a property to sort by ({', '.join(sortable)})"

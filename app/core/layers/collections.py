@@ -32,6 +32,8 @@ class Collection:
     description: str
     properties: tuple[Property, ...]
     filters: tuple[str, ...]
+    # The geometry type as published (GIS files declare it, even when empty).
+    geometry_type: str
     # Columns matched by ?datetime=: (start, end); the same column twice for an instant.
     temporal: tuple[str, str]
     verified_only: bool = False
@@ -132,6 +134,7 @@ COLLECTIONS: dict[str, Collection] = {
         ),
         properties=(*record_properties(ConflictZone), STATUS, *_REVIEW, *_TIMESTAMPS),
         filters=("level", "issuer", "threat", "certainty"),
+        geometry_type="MultiPolygon",
         temporal=("valid_from", "valid_to"),
         lifecycle=True,
     ),
@@ -145,6 +148,7 @@ COLLECTIONS: dict[str, Collection] = {
         ),
         properties=(*record_properties(EngagementArea), *_SITE, STATUS, *_REVIEW, *_TIMESTAMPS),
         filters=("system", "site_basis", "issuer", "threat", "certainty"),
+        geometry_type="MultiPolygon",
         temporal=("valid_from", "valid_to"),
         lifecycle=True,
     ),
@@ -157,6 +161,7 @@ COLLECTIONS: dict[str, Collection] = {
         ),
         properties=(*record_properties(Incident), *_TIMESTAMPS),
         filters=("kind", "threat", "certainty"),
+        geometry_type="Point",
         temporal=("occurred_at", "occurred_at"),
         verified_only=True,
     ),
