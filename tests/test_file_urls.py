@@ -144,3 +144,32 @@ def test_json_and_geojson_come_gzipped_to_clients_that_take_it(
     # httpx undoes the gzip: the same document, sent in fewer bytes.
     assert packed.json() == plain.json()
     assert packed.num_bytes_downloaded < plain.num_bytes_downloaded / 2
+
+
+def test_a_download_resumes_with_if_range(layers_server: LiveServer) -> None:
+    # A resumed download (If-Range) gets the rest only while the file is unchanged. The ETag is
+    # weak (one per data version, shared by every encoding), so RFC 9110 (13.1.5) lets If-Range
+    # match on Last-Modified only: with it a 206, with the weak tag the whole file again. The
+    # Last-Modified is the file's own writing, not the data's: a file written again (other
+    # bytes) answers a resumption with the whole file.
+    url = f"{layers_server.url}/collections/conflict_zones/items.gpkg"
+    whole = httpx.get(url, timeout=60)
+    assert whole.headers["etag"].startswith('W/"')
+    resumed = httpx.get(
+        url,
+        headers={"Range": "bytes=100-", "If-Range": whole.headers["last-modified"]},
+        timeout=60,
+    )
+    assert resumed.status_code == 206
+    assert resumed.content == whole.content[100:]
+    weak = httpx.get(
+        url, headers={"Range": "bytes=100-", "If-Range": whole.headers["etag"]}, timeout=60
+    )
+    assert weak.status_code == 200
+    assert weak.content == whole.content
+    stale = httpx.get(
+        url,
+        headers={"Range": "bytes=100-", "If-Range": "Mon, 01 Jan 2024 00:00:00 GMT"},
+        timeout=60,
+    )
+    assert stale.status_code == 200

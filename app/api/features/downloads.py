@@ -12,6 +12,8 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -144,6 +146,10 @@ def download(
                 path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
                 os.replace(path, kept)  # atomic: a reader sees the whole file or none
                 _sweep(kept)
+    # Last-Modified of these bytes, not of the data: a file written again (after the sweep,
+    # on another host) has other bytes, and a resumed download (If-Range) must not mix them.
+    written = datetime.fromtimestamp(kept.stat().st_mtime, UTC)
+    headers["Last-Modified"] = format_datetime(written, usegmt=True)
     return FileResponse(kept, media_type=media_type, headers=headers)
 
 
