@@ -102,7 +102,10 @@ def test_keys_create_list_revoke(cli_database: str) -> None:
     listed = run(cli_database, "keys", "list")
     assert "Jane Doe" in listed.stdout
     assert secret not in listed.stdout, "the secret is shown once, never listed"
-    assert run(cli_database, "keys", "create", "--role", "pilot", "--name", "x").returncode == 1
+    # A role that does not exist is a usage error (2), naming the flag.
+    pilot = run(cli_database, "keys", "create", "--role", "pilot", "--name", "x")
+    assert pilot.returncode == 2
+    assert "--role" in pilot.stderr
     assert run(cli_database, "keys", "revoke", key_id).returncode == 0
     assert run(cli_database, "keys", "revoke", key_id).returncode == 1
     from sqlalchemy import create_engine
@@ -142,7 +145,7 @@ def test_a_missing_database_is_one_line_not_a_stack_trace(cli_database: str) -> 
     missing = cli_database.rsplit("/", 1)[0] + "/airspace_risk_no_such_database"
     for args in (("stats",), ("load",), ("check", "UBBB", "URMG")):
         result = run(missing, *args)
-        assert result.returncode == 1
+        assert result.returncode == 3  # the database cannot be used (exit_codes.DATABASE)
         assert "Traceback" not in result.stderr
         assert 'database "airspace_risk_no_such_database" does not exist' in result.stderr
         assert "airspace-risk db create" in result.stderr

@@ -21,7 +21,7 @@ from app.api.responses import (
 )
 from app.api.route_check_answer import BatchLine, RouteCheckAnswer, RouteCheckFeatureCollection
 from app.core.risk.check import RouteChecker
-from app.core.risk.report import ReportParts
+from app.core.risk.report import ReportParts, segment_feature
 from app.core.risk.run import run_route_check_parts
 from app.core.routes.request import RouteCheckRequest
 from app.core.routes.resolve import RouteInputError
@@ -62,22 +62,11 @@ def _wants_geojson(request: Request, f: str | None) -> bool:
     return GEOJSON in request.headers.get("accept", "")
 
 
-def _feature(segment: dict[str, Any]) -> dict[str, Any]:
-    """A segment as a GeoJSON feature."""
-    properties = {k: v for k, v in segment.items() if k != "geometry"}
-    return {
-        "type": "Feature",
-        "id": segment["index"],
-        "geometry": segment["geometry"],
-        "properties": properties,
-    }
-
-
 def encoded_answer(parts: ReportParts, geojson: bool) -> list[bytes]:
     """The answer, or with GeoJSON the segments as features and the rest as members of the
     collection, encoded in chunks as the segments are built."""
     if geojson:
-        features = map(_feature, parts.segments or ())
+        features = map(segment_feature, parts.segments or ())
         rest = {**parts.lead, **parts.head}
         return encode_json_in_pieces({"type": "FeatureCollection"}, "features", features, rest)
     return encode_json_in_pieces(parts.lead, "segments", parts.segments, parts.head)

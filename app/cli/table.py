@@ -12,20 +12,21 @@ def _clock(point: dict[str, Any]) -> str:
 def segment_table(result: dict[str, Any]) -> str:
     """Segments with distances, altitudes, times, score, category and reasons."""
     lines = [
-        f"{'#':>2} {'from NM':>8} {'to NM':>8} {'alt ft':>13} {'time':>13} "
+        f"{'#':>2} {'from NM':>8} {'to NM':>8} {'alt ft':>15} {'time':>15} "
         f"{'score':>5} {'category':<9} reasons"
     ]
     for segment in result["segments"]:
         start, end = segment["start"], segment["end"]
-        altitudes = f"{start['alt_ft']:>6}-{end['alt_ft']:<6}"
-        times = f"{_clock(start)}-{_clock(end)}"
+        # An arrow, not a hyphen: a negative altitude (Schiphol, -11 ft) must read as one.
+        altitudes = f"{start['alt_ft']:>6} → {end['alt_ft']:<6}"
+        times = f"{_clock(start)} → {_clock(end)}"
         reasons = [h["explanation"] for h in segment["hazards"]] or ["-"]
         lines.append(
             f"{segment['index']:>2} {segment['start_nm']:>8.1f} {segment['end_nm']:>8.1f} "
-            f"{altitudes:>13} {times:>13} {segment['score']:>5.1f} {segment['category']:<9} "
+            f"{altitudes:>15} {times:>15} {segment['score']:>5.1f} {segment['category']:<9} "
             f"{reasons[0]}"
         )
-        lines.extend(f"{'':>65}{reason}" for reason in reasons[1:])
+        lines.extend(f"{'':>69}{reason}" for reason in reasons[1:])
     summary = result["summary"]
     lines.append("")
     lines.append(

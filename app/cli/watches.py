@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from app.cli.output import FormatOption, OutputFormat, print_rows
 from app.services.checkers import CheckerService
 from app.services.watch_rechecks import WatchRechecker
 from app.settings import get_settings
@@ -49,21 +50,31 @@ def _worst(row: WatchRow) -> str:
 @watches_cli.command("list")
 def watches_list(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 100,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Every watch: id, key, flights, worst category now, expiry."""
     engine = _engine()
     try:
         with engine.connect() as connection:
-            rows = list_watches(connection, None, limit)
+            rows = [
+                {"id": row.id, "key_id": row.key_id, "flights": len(row.last_results),
+                 "worst": _worst(row), "expires_at": row.expires_at, "hazards": len(row.hazards)}
+                for row in list_watches(connection, None, limit)
+            ]  # fmt: skip
     finally:
         engine.dispose()
-    typer.echo(f"{'id':<32} {'key':>5} {'flights':>7} {'worst':<9} {'expires':<17} hazards")
-    for row in rows:
-        expires = row.expires_at.strftime("%Y-%m-%dT%H:%MZ")
-        typer.echo(
-            f"{row.id:<32} {row.key_id:>5} {len(row.last_results):>7} {_worst(row):<9} "
-            f"{expires:<17} {len(row.hazards)}"
-        )
+
+    def table(rows: list[dict[str, Any]]) -> str:
+        lines = [f"{'id':<32} {'key':>5} {'flights':>7} {'worst':<9} {'expires':<17} hazards"]
+        lines += [
+            f"{r['id']:<32} {r['key_id']:>5} {r['flights']:>7} {r['worst']:<9} "
+            f"{r['expires_at']:%Y-%m-%dT%H:%MZ} {r['hazards']}"
+            for r in rows
+        ]
+        return "\n".join(lines)
+
+    columns = ("id", "key_id", "flights", "worst", "expires_at", "hazards")
+    print_rows(rows, columns, fmt, "watches list", table)
 
 
 @watches_cli.command("show")

@@ -1,5 +1,6 @@
 """Importing layer files into PostGIS: all of a file or, on any problem, nothing."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -32,9 +33,15 @@ def _database_refusal(error: DBAPIError) -> LayerFileError:
     return LayerFileError([FeatureProblem(None, None, constraint, reason)])
 
 
-def import_layer(connection: Connection, layer: Layer, text: str | bytes) -> WriteResult:
-    """Import one layer file, all or nothing (a savepoint), or raise LayerFileError."""
-    features = parse_layer_file(layer, text)
+def import_layer(
+    connection: Connection,
+    layer: Layer,
+    text: str | bytes,
+    progress: Callable[[int, int], None] | None = None,
+) -> WriteResult:
+    """Import one layer file, all or nothing (a savepoint), or raise LayerFileError
+    (`progress`: told (checked, total) as the features are checked)."""
+    features = parse_layer_file(layer, text, progress)
     try:
         with connection.begin_nested():
             rows = feature_rows(layer, features, read_catalogue(connection))
@@ -60,8 +67,13 @@ def parse_catalogue(text: str | bytes) -> list[AirDefenceSystem]:
         raise LayerFileError(problems) from None
 
 
-def load_bundled(connection: Connection, geodata_dir: Path) -> dict[str, WriteResult]:
-    """Load the catalogue and the three bundled layers, all or nothing (a savepoint)."""
+def load_bundled(
+    connection: Connection,
+    geodata_dir: Path,
+    progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
+) -> dict[str, WriteResult]:
+    """Load the catalogue and the three bundled layers, all or nothing (a savepoint);
+    `progress(layer)` gives each layer's progress callback."""
     results: dict[str, WriteResult] = {}
     catalogue = parse_catalogue((geodata_dir / CATALOGUE_FILE).read_bytes())
     try:
@@ -69,7 +81,8 @@ def load_bundled(connection: Connection, geodata_dir: Path) -> dict[str, WriteRe
             results["air_defence_systems"] = write_systems(connection, catalogue)
             for layer in BUNDLED_ORDER:
                 text = (geodata_dir / f"{layer.value}.geojson").read_bytes()
-                results[layer.value] = import_layer(connection, layer, text)
+                told = progress(layer.value) if progress is not None else None
+                results[layer.value] = import_layer(connection, layer, text, told)
     except DBAPIError as error:
         raise _database_refusal(error) from error
     return results

@@ -1,6 +1,7 @@
 """Reading a layer from a GeoJSON FeatureCollection; every problem named by feature and field."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,6 +9,7 @@ from pydantic import ValidationError
 from shapely.geometry.base import BaseGeometry
 
 from app.core.geodesy.antimeridian import to_multipolygon
+from app.core.layers.file_kinds import not_json_reason
 from app.core.layers.geometry_checks import GeometryProblem, checked_geometry
 from app.core.layers.records import ConflictZone, EngagementArea, Incident, LayerRecord
 from app.core.layers.vocabulary import Layer
@@ -110,14 +112,21 @@ def parse_feature(
     return Feature(record, geometry)
 
 
-def parse_layer_file(layer: Layer, text: str | bytes) -> list[Feature]:
-    """Check a whole FeatureCollection; any problem refuses the whole file."""
+def parse_layer_file(
+    layer: Layer, text: str | bytes, progress: Callable[[int, int], None] | None = None
+) -> list[Feature]:
+    """Check a whole FeatureCollection; any problem refuses the whole file (`progress` is told
+    (checked, total) after each feature)."""
+    data = text.encode() if isinstance(text, str) else text
     try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise LayerFileError(
-            [FeatureProblem(None, None, None, f"not valid JSON: {error}")]
-        ) from None
+        document = json.loads(data)
+    except json.JSONDecodeError as error:
+        message = f"{error.msg} at line {error.lineno}, column {error.colno}"
+        reason = not_json_reason(data, message)
+        raise LayerFileError([FeatureProblem(None, None, None, reason)]) from None
+    except UnicodeDecodeError as error:
+        reason = not_json_reason(data, f"not UTF-8 text: {error.reason}")
+        raise LayerFileError([FeatureProblem(None, None, None, reason)]) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise LayerFileError(
             [FeatureProblem(None, None, "type", "not a GeoJSON FeatureCollection")]
@@ -129,6 +138,8 @@ def parse_layer_file(layer: Layer, text: str | bytes) -> list[Feature]:
     problems: list[FeatureProblem] = []
     seen_ids: set[str] = set()
     for index, raw in enumerate(raw_features):
+        if progress is not None:
+            progress(index, len(raw_features))
         try:
             feature = parse_feature(layer, raw, index)
         except LayerFileError as error:

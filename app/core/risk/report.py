@@ -132,6 +132,17 @@ def segment_lines(check: RouteCheck, segment: Segment) -> list[list[tuple[float,
     return split_line(rounded_lons, rounded_lats)
 
 
+def segment_feature(segment: dict[str, Any]) -> dict[str, Any]:
+    """A reported segment (built with its geometry) as a GeoJSON feature."""
+    properties = {k: v for k, v in segment.items() if k != "geometry"}
+    return {
+        "type": "Feature",
+        "id": segment["index"],
+        "geometry": segment["geometry"],
+        "properties": properties,
+    }
+
+
 @dataclass(frozen=True)
 class ReportParts:
     """The answer as `head` (every member but the segments) and the segments, built one at a
