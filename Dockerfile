@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /srv/airspace-risk
 COPY pyproject.toml README.md alembic.ini ./
-# .dockerignore keeps the host's app/web/node_modules out: Leaflet comes from the web stage.
+# .dockerignore keeps the host's app/web/node_modules out: MapLibre GL JS and Swagger UI come from the web stage.
 COPY app ./app
 COPY --from=web /web/node_modules ./app/web/node_modules
 COPY migrations ./migrations

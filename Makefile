@@ -34,7 +34,7 @@ system-test:
 	@bash scripts/setup-system.sh test
 
 $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
-	@echo "setup: installing the map page's JavaScript (Leaflet, playwright-core) from npm"
+	@echo "setup: installing the map page's JavaScript (MapLibre GL JS, Swagger UI, playwright-core) from npm"
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
 

@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api import (
+    airports,
     audit,
     editing,
     health,
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     readers = [Depends(reader)]
     app.include_router(route_checks.router, dependencies=readers)
     app.include_router(navdata.router, dependencies=readers)
+    app.include_router(airports.router, dependencies=readers)
     app.include_router(features.router, dependencies=readers)
     app.include_router(feature_queryables.router, dependencies=readers)
     app.include_router(feature_tiles.router, dependencies=readers)

@@ -35,6 +35,13 @@ CASES = [
         ]},
         "name LIKE '%Ukraine%' OR issuer = 'FAA'",
     ),
+    # CASEI: "iran" finds "Iran" and "IRAN" (a search box's question).
+    (
+        "CASEI(name) LIKE CASEI('%iran%')",
+        {"op": "like", "args": [{"op": "casei", "args": [{"property": "name"}]},
+                                {"op": "casei", "args": ["%iran%"]}]},
+        "lower(name) LIKE '%iran%'",
+    ),
     # An open validity (valid_to null) runs on: it intersects every later interval.
     (
         "T_INTERSECTS(INTERVAL(valid_from, valid_to), INTERVAL('2024-12-25T00:00:00Z', '..'))",

@@ -59,7 +59,10 @@ def _tile(server: LiveServer, **params: str) -> bytes:
 
 
 def _ids(tile: bytes, folder: Path) -> set[str]:
-    """The ids of the features in a tile, decoded by GDAL's MVT driver."""
+    """The ids of the features in a tile, decoded by GDAL's MVT driver (an empty tile, no
+    bytes, holds none: GDAL does not open it)."""
+    if not tile:
+        return set()
     path = folder / "tile.mvt"
     path.write_bytes(tile)
     result = subprocess.run(
@@ -110,3 +113,43 @@ def test_a_tile_draws_only_what_was_valid_then(
 def test_the_xyz_and_ogc_tile_paths_agree(layers_server: LiveServer) -> None:
     xyz = httpx.get(f"{layers_server.url}/tiles/{ZONES}/{Z}/{X}/{Y}.mvt", timeout=30)
     assert xyz.content == _tile(layers_server)
+
+
+def test_a_tile_replays_what_was_advised_then(layers_server: LiveServer, tmp_path: Path) -> None:
+    # The map's replay: statuses taken at a past moment, and only what had been published by
+    # then (as_of). The items endpoint answers the same question; the tile holds the same
+    # engagement areas (those of its area). The Buk that downed MH17 was in place that day but
+    # published by the JIT in 2016: drawn as known now, not as advised then.
+    moment = "2014-07-17T13:00:00Z"
+    asked = {"status": "in_force,lapsed_unconfirmed", "at": moment}
+
+    def tile(**params: str) -> bytes:
+        path = f"/collections/engagement_areas/tiles/WebMercatorQuad/{Z}/{Y}/{X}"
+        answer = httpx.get(f"{layers_server.url}{path}", params=params, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.content
+
+    then = _ids(tile(**asked, as_of=moment), tmp_path)
+    now = _ids(tile(**asked), tmp_path)
+    box = ",".join(map(str, _tile_bbox()))
+    for drawn, as_of in ((then, {"as_of": moment}), (now, {})):
+        items = httpx.get(
+            f"{layers_server.url}/collections/engagement_areas/items",
+            params={**asked, **as_of, "limit": "10000", "bbox": box},
+            timeout=30,
+        ).json()
+        assert drawn == {f["id"] for f in items["features"]}
+    assert now - then, "the Buk, published later, is drawn only as known now"
+
+
+def _tile_bbox() -> tuple[float, float, float, float]:
+    """The tile's lon/lat bounds (Web Mercator tile arithmetic)."""
+    import math
+
+    def lon(x: int) -> float:
+        return float(x / 2**Z * 360.0 - 180.0)
+
+    def lat(y: int) -> float:
+        return float(math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 2**Z)))))
+
+    return lon(X), lat(Y + 1), lon(X + 1), lat(Y)

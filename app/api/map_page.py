@@ -11,7 +11,7 @@ from app.settings import PROJECT_ROOT
 WEB = Path(__file__).resolve().parent.parent / "web"
 PAGE = WEB / "static" / "index.html"
 # Installed by the set-up from the npm registry (app/web/package.json); never loaded from a CDN.
-LEAFLET = WEB / "node_modules" / "leaflet" / "dist"
+MAPLIBRE = WEB / "node_modules" / "maplibre-gl" / "dist"
 SWAGGER_UI = WEB / "node_modules" / "swagger-ui-dist"
 DOCS = WEB / "static" / "docs.html"
 COUNTRIES = PROJECT_ROOT / "geodata" / "natural_earth" / "ne_110m_countries.geojson"
@@ -46,9 +46,11 @@ def docs() -> FileResponse:
 
 
 def mount_static(app: FastAPI) -> None:
-    """Serve the page's own files and the Leaflet and Swagger UI builds the set-up installed."""
+    """Serve the page's own files and the MapLibre and Swagger UI builds the set-up installed."""
     app.mount(
-        "/static/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet"
+        "/static/vendor/maplibre",
+        StaticFiles(directory=MAPLIBRE, check_dir=False),
+        name="maplibre",
     )
     app.mount(
         "/static/vendor/swagger-ui",

@@ -8,7 +8,7 @@ ALWAYS = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 )
-# The map page loads its scripts, styles, basemap and data from this origin only (Leaflet is
+# The map page loads its scripts, styles, basemap and data from this origin only (MapLibre is
 # served from the set-up's npm install); the page's icon is a data: URL.
 MAP_PAGE_POLICY = (
     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

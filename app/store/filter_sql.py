@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from app.core.instants import InstantError, read_instant
-from app.core.layers.item_filter import FilterError
+from app.core.layers.item_filter import CASEI, FilterError
 from app.core.layers.queryables import GEOMETRY, Queryable
 
 _FUTURE = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
@@ -67,9 +67,9 @@ class _Translator:
             }[op]  # fmt: skip
         if op == "like":
             column, kind = self._operand(args[0], None)
-            if kind != "string" or not isinstance(args[1], str):
+            if kind != "string" or not _is_text(args[1]):
                 raise FilterError("LIKE compares a text property with a text pattern")
-            return column.like(literal(args[1], Text), escape="\\")
+            return column.like(self._operand(args[1], None)[0], escape="\\")
         if op == "between":
             column, low = self._pair(args[0], args[1])
             return column.between(low, self._pair(args[0], args[2])[1])
@@ -108,6 +108,11 @@ class _Translator:
     def _operand(self, node: Any, other: Any) -> tuple[ColumnElement[Any], str]:
         """A property's column or a literal, with its kind (a string beside a date-time
         property is read as a time)."""
+        if isinstance(node, dict) and node.get("op") == CASEI:
+            inner, kind = self._operand(node["args"][0], other)
+            if kind != "string":
+                raise FilterError("CASEI takes a text property or text")
+            return func.lower(inner), "string"
         queryable = self._queryable(node)
         if queryable is not None:
             if queryable.type == "geometry":
@@ -189,6 +194,13 @@ class _Translator:
         if not queryable.is_time:
             raise FilterError(f"{queryable.name} is not a date-time")
         return self._column(queryable.name)
+
+
+def _is_text(node: Any) -> bool:
+    """A text literal, or CASEI of one."""
+    if isinstance(node, dict) and node.get("op") == CASEI:
+        return _is_text(node["args"][0])
+    return isinstance(node, str)
 
 
 def _kind(queryable: Queryable) -> str:

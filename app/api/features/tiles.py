@@ -46,7 +46,16 @@ Datetime = Annotated[
 StatusParam = Annotated[
     str | None,
     Query(description="conflict_zones, engagement_areas: statuses to draw, comma-separated ("
-          + ", ".join(s.value for s in Status) + "), taken now."),
+          + ", ".join(s.value for s in Status) + "), taken at `at` (now by default)."),
+]  # fmt: skip
+AtParam = Annotated[
+    str | None,
+    Query(description="conflict_zones, engagement_areas: when `status` is taken (RFC 3339)."),
+]
+AsOfParam = Annotated[
+    str | None,
+    Query(description="conflict_zones, engagement_areas: only what had been published by "
+          "then, as items' as_of (a replay 'as advised then')."),
 ]  # fmt: skip
 
 
@@ -171,6 +180,7 @@ def tileset(
 def tile_response(
     request: Request, engine: Engine, collection: Collection, z: int, x: int, y: int,
     datetime: str | None, status: str | None, names: tuple[str, str] = ("tileCol", "tileRow"),
+    at: str | None = None, as_of: str | None = None,
 ) -> Response:  # fmt: skip
     """One vector tile of the items a datetime and status keep; cacheable, revalidated by ETag
     (`names`: the path's names for x and y, for the 400 when one is beyond the zoom's grid)."""
@@ -178,11 +188,11 @@ def tile_response(
         raise bad_parameter(
             names[0] if x >= 2**z else names[1], f"must be below {2**z} at zoom {z}"
         )
-    lifecycle = {"status": status, "at": None, "as_of": None}
+    lifecycle = {"status": status, "at": at, "as_of": as_of}
     query = item_query(collection, None, datetime, {}, lifecycle)
     with engine.connect() as connection:
         clock = minute() if collection.lifecycle else ""
-        tag = f"{collection.id}-{z}-{x}-{y}-{datetime}-{status}{clock}"
+        tag = f"{collection.id}-{z}-{x}-{y}-{datetime}-{status}-{at}-{as_of}{clock}"
         cache_headers, unchanged = conditional(connection, request, tag)
         if unchanged is not None:
             return unchanged
@@ -207,13 +217,16 @@ def collection_tile(
     engine: EngineDep,
     datetime: Datetime = None,
     status: StatusParam = None,
+    at: AtParam = None,
+    as_of: AsOfParam = None,
 ) -> Response:
     """A Mapbox Vector Tile built by PostGIS."""
     collection = chosen_collection(collection_id)
     _scheme(tile_matrix_set_id)
     return tile_response(
-        request, engine, collection, tile_matrix, tile_col, tile_row, datetime, status
-    )
+        request, engine, collection, tile_matrix, tile_col, tile_row, datetime, status,
+        at=at, as_of=as_of,
+    )  # fmt: skip
 
 
 @router.get(
@@ -231,7 +244,11 @@ def vector_tile(
     engine: EngineDep,
     datetime: Datetime = None,
     status: StatusParam = None,
+    at: AtParam = None,
+    as_of: AsOfParam = None,
 ) -> Response:
     """The same tile as /collections/{collectionId}/tiles/WebMercatorQuad/{z}/{y}/{x}."""
     collection = chosen_collection(collection_id)
-    return tile_response(request, engine, collection, z, x, y, datetime, status, ("x", "y"))
+    return tile_response(
+        request, engine, collection, z, x, y, datetime, status, ("x", "y"), at, as_of
+    )

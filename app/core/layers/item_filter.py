@@ -15,6 +15,8 @@ from app.core.layers.queryables import Queryable
 LANGUAGES = ("cql2-text", "cql2-json", "cql-text")
 LOGICAL = frozenset({"and", "or", "not"})
 COMPARISON = frozenset({"=", "<>", "<", "<=", ">", ">=", "like", "between", "in", "isNull"})
+# CASEI(text): a text operand compared without regard to case (CQL2 case-insensitive comparison).
+CASEI = "casei"
 SPATIAL = frozenset(
     {
         "s_intersects", "s_disjoint", "s_within", "s_contains", "s_equals", "s_touches",
@@ -113,9 +115,12 @@ def _check(node: Any, allowed: Mapping[str, Queryable], depth: int, boolean: boo
             for arg in args:
                 _check(arg, allowed, depth + 1, boolean=False)
             return
+        if op == CASEI and not boolean and len(args) == 1:
+            _check(args[0], allowed, depth + 1, boolean=False)
+            return
         raise FilterError(
             f"the operator or function {op!r} is not supported (comparisons, LIKE, BETWEEN, IN, "
-            "IS NULL, the S_ and the T_ functions are)"
+            "IS NULL, CASEI on text, the S_ and the T_ functions are)"
         )
     if boolean and not (isinstance(node, bool)):
         raise FilterError("a filter is a boolean expression")
