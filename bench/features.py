@@ -142,9 +142,17 @@ def setup_database(count: int, db_url: str = DB_URL, source_table: str = SOURCE_
 
 
 class Server:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int, ready_path: str):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        port: int,
+        ready_path: str,
+        log: Path | None = None,
+    ):
         self.name, self.port = name, port
-        self.log = DATA / f"features_server_{name}.log"
+        self.log = log or DATA / f"features_server_{name}.log"
         handle = self.log.open("wb")
         self.proc = subprocess.Popen(
             argv, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
