@@ -37,17 +37,20 @@ def test_conformance_lists_only_proven_classes(layers_server: LiveServer) -> Non
     classes = _get(layers_server, "/conformance").json()["conformsTo"]
     # Each class is proven: Core and GeoJSON here, Part 3 and CQL2 in test_item_filters.py
     # (text and JSON, IN/BETWEEN/LIKE, S_ and T_ functions, queryables) and
-    # test_gdal_filters.py; Part 2 in test_crs.py; Tiles in test_tiles.py. Not every queryable
-    # as a query parameter, or OpenAPI 3.0; sortby and properties are served
+    # test_gdal_filters.py; Part 2 in test_crs.py; Tiles in test_tiles.py; the OpenAPI 3.0
+    # document in test_openapi_contract.py. Not every queryable as a query parameter; sortby and
+    # properties are served
     # (test_item_filters.py) but their classes belong to other parts, not claimed.
     part3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
     cql2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
     assert classes == [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",  # test_openapi_contract
         *(part3 + name for name in ("queryables", "filter", "features-filter")),
         *(cql2 + name for name in ("cql2-text", "cql2-json", "basic-cql2",
-                                   "advanced-comparison-operators", "basic-spatial-functions",
+                                   "advanced-comparison-operators",
+                                   "case-insensitive-comparison", "basic-spatial-functions",
                                    "spatial-functions", "temporal-functions")),
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",  # test_crs.py
         *("http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/" + name

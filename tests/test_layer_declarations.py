@@ -60,10 +60,13 @@ def test_collections_publish_every_record_field(layer: str) -> None:
 
 
 def test_the_map_reads_only_published_properties() -> None:
-    script = (PROJECT_ROOT / "app" / "web" / "static" / "map.js").read_text(encoding="utf-8")
-    # The layer popups, from the validity helper to the layer loader (route results follow).
-    popups = script[script.index("function validity(") : script.index("async function loadLayers(")]
+    script = (PROJECT_ROOT / "app" / "web" / "static" / "js" / "layers.js").read_text(
+        encoding="utf-8"
+    )
+    # The layer popups: what a feature of the tiles shows (its properties, as p.<name>).
+    popups = script[script.index("function popupContent(") : script.index("function popup(map")]
     used = set(re.findall(r"\bp\.([a-z_]+)", popups))
-    published = {p.name for c in COLLECTIONS.values() for p in c.properties}
+    # The id too: a tile's features carry it as an attribute (tests/test_tiles.py reads it).
+    published = {p.name for c in COLLECTIONS.values() for p in c.properties} | {"id"}
     assert used, "the popups read feature properties as p.<name>"
     assert used - published == set()

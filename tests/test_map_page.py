@@ -126,6 +126,11 @@ def test_map_page_in_headless_chromium(page_database: str, output_dir: Path) -> 
         assert "zones" in run["recovered"]["message"]
     # On the phone the panel is a drawer: closed at first, opened by its button, closed again by
     # a route check so that the route is seen on the map.
+    # Every visible text of the bar and panel, results included, meets WCAG 2.1 AA contrast.
+    assert report["desktop"]["lowContrast"] == []
+    exports = report["desktop"]["exports"]
+    assert exports["features"] == exports["segments"] == exports["csvRows"]
+    assert exports["printed"] == {"map": False, "result": True}
     assert report["phone"]["drawerClosed"] is True
     assert report["phone"]["drawerOpen"] is True
     assert report["phone"]["mapAfterCheck"] is True

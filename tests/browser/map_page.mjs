@@ -53,6 +53,33 @@ async function open(viewport, name) {
   return page;
 }
 
+// WCAG 2.1 contrast of every visible text of the bar and the panel against the background it
+// sits on (the first opaque one up the tree): at least 4.5:1, or 3:1 for large text.
+function lowContrast() {
+  const channel = (v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const parse = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+  const background = (node) => {
+    for (let e = node; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const node of document.querySelectorAll("#bar *, #panel *, #layer-status")) {
+    const text = [...node.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join("");
+    if (!text || node.getClientRects().length === 0) continue;
+    const style = getComputedStyle(node);
+    const [a, b] = [luminance(parse(style.color).slice(0, 3)), luminance(background(node))].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ""} "${text.slice(0, 30)}": ${ratio.toFixed(2)}`);
+  }
+  return failures;
+}
+
 const settled = () => window.airspaceRisk.route.result && !window.airspaceRisk.route.checking;
 
 // On a phone the panel is a drawer: opened before the form is used (a check closes it).
@@ -105,12 +132,27 @@ async function scenario(viewport, name) {
   await page.waitForFunction(() => window.airspaceRisk.route.result && !window.airspaceRisk.route.checking && !window.airspaceRisk.route.result.summary.as_of);
   out.now = await page.evaluate(() => ({
     summary: window.airspaceRisk.route.result.summary,
+    segments: window.airspaceRisk.route.result.features.length,
     hazards: window.airspaceRisk.route.result.features.flatMap((f) => f.properties.hazards.map((h) => h.id)),
   }));
   await page.waitForFunction(() => !window.airspaceRisk.layers.loading);
   await page.waitForTimeout(500);
   out.noneDrawn = await page.evaluate(() => window.airspaceRisk.map.queryRenderedFeatures({ layers: ["route-line"], filter: ["==", ["get", "category"], "none"] }).length);
   await page.screenshot({ path: `${outputDir}/${name}-mh17.png` });
+  if (!phone) {
+    out.lowContrast = await page.evaluate(lowContrast);
+    // Exports of the route shown: GeoJSON and CSV files, and a printable briefing.
+    const saved = async (button) => {
+      const [file] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+      return readFileSync(await file.path(), "utf8");
+    };
+    const geojson = JSON.parse(await saved("#export-geojson"));
+    const csv = (await saved("#export-csv")).trim().split("\n");
+    await page.emulateMedia({ media: "print" });
+    const printed = { map: await page.locator("#map").isVisible(), result: await page.locator("#route-result").isVisible() };
+    await page.emulateMedia({ media: "screen" });
+    out.exports = { features: geojson.features.length, csvRows: csv.length - 1, segments: out.now.segments, printed };
+  }
 
   // A filed route, coordinates only (no navigation data needed).
   await page.click('button[data-time="2024-12-25T03:55:00Z"]');

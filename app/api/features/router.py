@@ -50,6 +50,7 @@ router = APIRouter(tags=["features"], dependencies=[Depends(reject_unknown_param
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     # Part 3 and CQL2: what tests/test_item_filters.py and tests/test_gdal_filters.py prove.
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
