@@ -128,6 +128,10 @@ def test_map_page_in_headless_chromium(page_database: str, output_dir: Path) -> 
     # a route check so that the route is seen on the map.
     # Every visible text of the bar and panel, results included, meets WCAG 2.1 AA contrast.
     assert report["desktop"]["lowContrast"] == []
+    # A zone's popup, its record read at the page's time: status, issuer, who is bound, sources.
+    popup = report["desktop"]["popup"]
+    for words in ("Status:", "Issued by:", "Binding for:", "source 1"):
+        assert words in popup["text"], (words, popup)
     exports = report["desktop"]["exports"]
     assert exports["features"] == exports["segments"] == exports["csvRows"]
     assert exports["printed"] == {"map": False, "result": True}

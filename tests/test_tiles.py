@@ -153,3 +153,31 @@ def _tile_bbox() -> tuple[float, float, float, float]:
         return float(math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 2**Z)))))
 
     return lon(X), lat(Y + 1), lon(X + 1), lat(Y)
+
+
+def test_a_tile_carries_the_properties_asked_for(layers_server: LiveServer, tmp_path: Path) -> None:
+    # The map asks only for what it styles by; the same features, fewer fields (GDAL reads them).
+    def fields(tile: bytes) -> set[str]:
+        path = tmp_path / "fields.mvt"
+        path.write_bytes(tile)
+        result = subprocess.run(
+            ["ogrinfo", "-ro", "-al", "-so", str(path), "-oo", f"Z={Z}", "-oo", f"X={X}",
+             "-oo", f"Y={Y}"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return {
+            line.split(":", 1)[0] for line in result.stdout.splitlines() if line.count(": ") == 1
+        }
+
+    lean = _tile(layers_server, properties="level")
+    full = _tile(layers_server)
+    assert _ids(lean, tmp_path) == _ids(full, tmp_path)
+    assert {"id", "level"} <= fields(lean)
+    assert "issuer" not in fields(lean)
+    assert "issuer" in fields(full)
+    bad = httpx.get(
+        f"{layers_server.url}/tiles/{ZONES}/{Z}/{X}/{Y}.mvt", params={"properties": "colour"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "properties"

@@ -140,6 +140,22 @@ async function scenario(viewport, name) {
   out.noneDrawn = await page.evaluate(() => window.airspaceRisk.map.queryRenderedFeatures({ layers: ["route-line"], filter: ["==", ["get", "category"], "none"] }).length);
   await page.screenshot({ path: `${outputDir}/${name}-mh17.png` });
   if (!phone) {
+    // A zone's popup: clicked where the map draws it; its record is asked for at the time.
+    const spot = await page.evaluate(() => {
+      const map = window.airspaceRisk.map;
+      const canvas = map.getCanvas().getBoundingClientRect();
+      for (let y = 20; y < canvas.height; y += 15) {
+        for (let x = 20; x < canvas.width; x += 15) {
+          const hit = map.queryRenderedFeatures([x, y], { layers: ["zones-fill"] });
+          if (hit.length) return { x: canvas.left + x, y: canvas.top + y, id: hit[0].properties.id };
+        }
+      }
+      return null;
+    });
+    await page.mouse.click(spot.x, spot.y);
+    await page.waitForSelector(".maplibregl-popup-content strong");
+    out.popup = { id: spot.id, text: await page.textContent(".maplibregl-popup-content") };
+    await page.keyboard.press("Escape");
     out.lowContrast = await page.evaluate(lowContrast);
     // Exports of the route shown: GeoJSON and CSV files, and a printable briefing.
     const saved = async (button) => {

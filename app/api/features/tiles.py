@@ -52,6 +52,11 @@ AtParam = Annotated[
     str | None,
     Query(description="conflict_zones, engagement_areas: when `status` is taken (RFC 3339)."),
 ]
+TilePropertiesParam = Annotated[
+    str | None,
+    Query(description="Which properties the tile's features carry, comma-separated (all by "
+          "default; the id always): a map that styles by two needs no more."),
+]  # fmt: skip
 AsOfParam = Annotated[
     str | None,
     Query(description="conflict_zones, engagement_areas: only what had been published by "
@@ -177,10 +182,25 @@ def tileset(
     )  # fmt: skip
 
 
+def _tile_properties(collection: Collection, text: str | None) -> tuple[str, ...] | None:
+    """properties: which of the tile properties to carry (the id always); all by default."""
+    if text is None:
+        return None
+    carried = [p.name for p in feature_queries.tile_properties(collection)]
+    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in carried]
+    if unknown:
+        raise bad_parameter(
+            "properties", f"not in {collection.id}'s tiles: {', '.join(unknown)} "
+            f"(they carry {', '.join(carried)})",
+        )  # fmt: skip
+    return chosen
+
+
 def tile_response(
     request: Request, engine: Engine, collection: Collection, z: int, x: int, y: int,
     datetime: str | None, status: str | None, names: tuple[str, str] = ("tileCol", "tileRow"),
-    at: str | None = None, as_of: str | None = None,
+    at: str | None = None, as_of: str | None = None, properties: str | None = None,
 ) -> Response:  # fmt: skip
     """One vector tile of the items a datetime and status keep; cacheable, revalidated by ETag
     (`names`: the path's names for x and y, for the 400 when one is beyond the zoom's grid)."""
@@ -190,13 +210,14 @@ def tile_response(
         )
     lifecycle = {"status": status, "at": at, "as_of": as_of}
     query = item_query(collection, None, datetime, {}, lifecycle)
+    chosen = _tile_properties(collection, properties)
     with engine.connect() as connection:
         clock = minute() if collection.lifecycle else ""
-        tag = f"{collection.id}-{z}-{x}-{y}-{datetime}-{status}-{at}-{as_of}{clock}"
+        tag = f"{collection.id}-{z}-{x}-{y}-{datetime}-{status}-{at}-{as_of}-{chosen}{clock}"
         cache_headers, unchanged = conditional(connection, request, tag)
         if unchanged is not None:
             return unchanged
-        data = feature_queries.vector_tile(connection, collection, z, x, y, query)
+        data = feature_queries.vector_tile(connection, collection, z, x, y, query, chosen)
     headers = {**cache_headers, "Cache-Control": "public, max-age=60"}
     return Response(data, media_type=MVT, headers=headers)
 
@@ -219,13 +240,14 @@ def collection_tile(
     status: StatusParam = None,
     at: AtParam = None,
     as_of: AsOfParam = None,
+    properties: TilePropertiesParam = None,
 ) -> Response:
     """A Mapbox Vector Tile built by PostGIS."""
     collection = chosen_collection(collection_id)
     _scheme(tile_matrix_set_id)
     return tile_response(
         request, engine, collection, tile_matrix, tile_col, tile_row, datetime, status,
-        at=at, as_of=as_of,
+        at=at, as_of=as_of, properties=properties,
     )  # fmt: skip
 
 
@@ -246,9 +268,21 @@ def vector_tile(
     status: StatusParam = None,
     at: AtParam = None,
     as_of: AsOfParam = None,
+    properties: TilePropertiesParam = None,
 ) -> Response:
     """The same tile as /collections/{collectionId}/tiles/WebMercatorQuad/{z}/{y}/{x}."""
     collection = chosen_collection(collection_id)
     return tile_response(
-        request, engine, collection, z, x, y, datetime, status, ("x", "y"), at, as_of
+        request,
+        engine,
+        collection,
+        z,
+        x,
+        y,
+        datetime,
+        status,
+        ("x", "y"),
+        at,
+        as_of,
+        properties,
     )

@@ -28,8 +28,14 @@ export function layerQuery(collection, at, knowledge) {
   return params;
 }
 
+// What the tiles carry: only what the map styles by (a popup asks for the rest), so that a
+// tile of thousands of zones stays small.
+const TILE_PROPERTIES = { conflict_zones: "level", engagement_areas: "", incidents: "kind" };
+
 function tileUrl(collection, params) {
-  return `${location.origin}/tiles/${collection}/{z}/{x}/{y}.mvt?${params}`;
+  const query = new URLSearchParams(params);
+  query.set("properties", TILE_PROPERTIES[collection]);
+  return `${location.origin}/tiles/${collection}/{z}/{x}/{y}.mvt?${query}`;
 }
 
 /** Add the sources and layers, hidden until showLayers has counted them. */
@@ -103,10 +109,21 @@ function popupContent(layer, p) {
     line("Certainty", p.certainty), el("div", {}, sourceLinks(p.sources)));
 }
 
-function popup(map, event) {
+/** A feature's popup: its record asked for at the page's time and knowledge (the tiles carry
+ * only what styles it), or why it could not be. */
+async function popup(map, event) {
   const feature = event.features[0];
   const layer = feature.sourceLayer;
-  new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(event.lngLat).setDOMContent(popupContent(layer, feature.properties)).addTo(map);
+  const shown = new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(event.lngLat).setDOMContent(el("div", {}, "Loading…")).addTo(map);
+  const query = new URLSearchParams(layerState.query[layer] || "");
+  query.set("filter", `id = '${String(feature.properties.id).replace(/'/g, "''")}'`);
+  try {
+    const answer = await fetchJson(`/collections/${layer}/items?${query}`);
+    const record = answer.features[0];
+    shown.setDOMContent(record ? popupContent(layer, { ...record.properties, id: record.id }) : el("div", {}, "This record is no longer shown at this time."));
+  } catch (error) {
+    shown.setDOMContent(el("div", { class: "error" }, `Its details could not be read: ${error.message}`));
+  }
 }
 
 function setVisible(map, collection, visible) {
