@@ -41,7 +41,6 @@ import random
 import resource
 import statistics
 import subprocess
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -54,7 +53,18 @@ import cql2
 import httpx
 import psycopg
 
-from bench.features import DATA, DB_NAME, DB_URL, HOST, ROOT, Server, boxes, setup_database
+from bench.features import (
+    DATA,
+    DB_NAME,
+    DB_URL,
+    HOST,
+    ROOT,
+    WRK_LUA,
+    Server,
+    boxes,
+    setup_database,
+    wrk_output,
+)
 
 BIN = ROOT / ".venv" / "bin"
 SEED = 20261130
@@ -107,30 +117,6 @@ UPDATE conflict_zones z SET
   end_basis = CASE WHEN v.open_ended = 0 THEN 'until_further_notice' ELSE 'stated' END
 FROM v WHERE z.id = v.id
 """  # noqa: S608 (this module's constants)
-
-WRK_LUA = """
-local paths = {paths}
-local headers = {headers}
-local counter = 0
-function setup(thread)
-  thread:set("start", counter * {stride})
-  counter = counter + 1
-end
-function init(args)
-  i = start
-end
-function request()
-  i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1], headers)
-end
-function done(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %.3f %.3f %.3f %.3f %d %d %d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.mean, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.bytes))
-end
-"""
 
 
 # ---------------------------------------------------------------- data
@@ -385,29 +371,8 @@ def run_wrk(
         .replace("{headers}", lua_headers)
         .replace("{stride}", str(len(paths) // 2))
     )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
     before = cpu_snapshot(server)
-    try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "--timeout",
-                "10s",
-                "-s",
-                handle.name,
-                server.url("/"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=duration + 60,
-            check=False,
-        ).stdout
-    finally:
-        os.unlink(handle.name)
+    out = wrk_output(server, script, duration, connections)
     after = cpu_snapshot(server)
     used = {k: after[k] - before[k] for k in after}
     cpu, db = used["server"], used["db"]

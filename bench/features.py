@@ -57,6 +57,7 @@ BOXES = 2000
 
 WRK_LUA = """
 local paths = {paths}
+local headers = {headers}
 local counter = 0
 function setup(thread)
   thread:set("start", counter * {stride})
@@ -67,17 +68,18 @@ function init(args)
 end
 function request()
   i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
+  return wrk.format("GET", paths[(i % #paths) + 1], headers)
 end
 local bad = 0
 function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end
 end
 function done(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %.3f %.3f %.3f %.3f %d %d\\n",
+  io.write(string.format("RESULT %d %d %.3f %.3f %.3f %.3f %d %d %d\\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), latency.mean, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.bytes))
 end
 """
 
@@ -261,34 +263,29 @@ def page_paths(collection: str, kind: str) -> list[str]:
     ]
 
 
-def run_wrk(server: Server, paths: list[str], duration: int, connections: int) -> dict[str, Any]:
-    script = WRK_LUA.replace("{paths}", "{" + ",".join(json.dumps(p) for p in paths) + "}").replace(
-        "{stride}", str(len(paths) // 2)
-    )
+def wrk_output(server: Server, script: str, duration: int, connections: int) -> str:
+    """What wrk prints after running a Lua script against a server (2 threads)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "--timeout",
-                "10s",
-                "-s",
-                handle.name,
-                server.url("/"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=duration + 60,
-            check=False,
-        ).stdout
+        return subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
+             handle.name, server.url("/")],
+            capture_output=True, text=True, timeout=duration + 60, check=False,
+        ).stdout  # fmt: skip
     finally:
         os.unlink(handle.name)
+
+
+def run_wrk(server: Server, paths: list[str], duration: int, connections: int) -> dict[str, Any]:
+    script = (
+        WRK_LUA.replace("{paths}", "{" + ",".join(json.dumps(p) for p in paths) + "}")
+        .replace("{stride}", str(len(paths) // 2))
+        .replace("{headers}", "{}")
+    )
+    out = wrk_output(server, script, duration, connections)
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-    n, dur_us, p50, p95, p99, mean, status_err, sock_err = line.split()[1:]
+    n, dur_us, p50, p95, p99, mean, status_err, sock_err = line.split()[1:9]
     return {
         "requests": int(n),
         "seconds": int(dur_us) / 1e6,

@@ -8,7 +8,9 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from hypothesis import settings as hypothesis_settings
@@ -164,3 +166,12 @@ def write_server(writable_database_url: str) -> Iterator[LiveServer]:
     settings = Settings(database_url=writable_database_url, write_rate_per_minute=10_000)
     with LiveServer(settings) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def openapi_document(layers_server: LiveServer) -> dict[str, Any]:
+    """The OpenAPI document the server serves."""
+    answer = httpx.get(f"{layers_server.url}/openapi.json", timeout=30)
+    assert answer.status_code == 200
+    body: dict[str, Any] = answer.json()
+    return body

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 
 from tests.conftest import LiveServer
+from tests.postgis_truth import published_ids
 
 # (layer, GDAL -where, the same condition in SQL on the layer's table, sent to the server?)
 WHERES = [
@@ -28,11 +29,6 @@ WHERES = [
     ("incidents", "occurred_at > '2014-01-01'", "occurred_at > '2014-01-01Z'"),
     ("incidents", "fatalities >= 100", "fatalities >= 100"),
 ]
-PUBLISHED = {
-    "conflict_zones": "retired_at IS NULL",
-    "engagement_areas": "retired_at IS NULL",
-    "incidents": "status = 'verified'",
-}
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +47,12 @@ def _ids_from_gdal(server: LiveServer, layer: str, *options: str) -> tuple[list[
     return sorted(result.stdout.splitlines()[1:]), result.stderr
 
 
-def _ids_from_postgis(engine: Engine, layer: str, condition: str) -> list[str]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(f"SELECT id FROM {layer} WHERE {PUBLISHED[layer]} AND ({condition})")
-        )
-        return sorted(row[0] for row in rows)
-
-
 @pytest.mark.parametrize(("layer", "where", "sql"), WHERES)
 def test_where_gives_what_postgis_gives(
     layers_server: LiveServer, database: Engine, layer: str, where: str, sql: str
 ) -> None:
     ids, log = _ids_from_gdal(layers_server, layer, "-where", where)
-    expected = _ids_from_postgis(database, layer, sql)
+    expected = published_ids(database, layer, sql)
     assert ids == expected
     # The filter went to the server (as CQL2 text), not evaluated on everything downloaded.
     assert "filter-lang=cql-text" in log
@@ -74,7 +62,7 @@ def test_a_date_filter_is_not_an_intersection(layers_server: LiveServer, databas
     # GDAL without CQL2 sent datetime=2022-01-01T00:00:00Z/.. (validity intersecting 2022 on):
     # more zones than start after 2022. The filter asks what the analyst asked.
     ids, _ = _ids_from_gdal(layers_server, "conflict_zones", "-where", WHERES[0][1])
-    intersecting = _ids_from_postgis(
+    intersecting = published_ids(
         database, "conflict_zones", "valid_to IS NULL OR valid_to > '2022-01-01Z'"
     )
     assert set(ids) < set(intersecting)
@@ -82,7 +70,7 @@ def test_a_date_filter_is_not_an_intersection(layers_server: LiveServer, databas
 
 def test_spat_gives_what_postgis_gives(layers_server: LiveServer, database: Engine) -> None:
     ids, log = _ids_from_gdal(layers_server, "conflict_zones", "-spat", "30", "45", "40", "52")
-    expected = _ids_from_postgis(
+    expected = published_ids(
         database, "conflict_zones", "ST_Intersects(geom, ST_MakeEnvelope(30, 45, 40, 52, 4326))"
     )
     assert ids == expected
@@ -152,4 +140,4 @@ def test_geopandas_reads_typed_columns_and_filters_on_the_server(
     assert read["floors"]
     assert all(isinstance(v, int | float) and float(v).is_integer() for v in read["floors"])
     assert read["valid_from"].startswith("datetime64")
-    assert read["ids"] == _ids_from_postgis(database, "conflict_zones", "level = 1")
+    assert read["ids"] == published_ids(database, "conflict_zones", "level = 1")

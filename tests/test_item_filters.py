@@ -188,21 +188,21 @@ def test_true_is_a_filter(layers_server: LiveServer, database: Engine) -> None:
     assert _ids(layers_server, filter="true") == _expected(database, "true")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/conformance",
-        "/collections",
-        f"/collections/{ZONES}",
-        f"/collections/{ZONES}/items",
-        f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r14",
-        f"/collections/{ZONES}/schema",
-        f"/collections/{ZONES}/queryables",
-        f"/collections/{ZONES}/feature-schema",
-        f"/tiles/{ZONES}/0/0/0.mvt",
-    ],
-)
+# The OGC endpoints that answer JSON (the landing page, collections, a feature, schemas).
+JSON_ENDPOINTS = [
+    "/",
+    "/conformance",
+    "/collections",
+    f"/collections/{ZONES}",
+    f"/collections/{ZONES}/items",
+    f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r14",
+    f"/collections/{ZONES}/schema",
+    f"/collections/{ZONES}/queryables",
+    f"/collections/{ZONES}/feature-schema",
+]
+
+
+@pytest.mark.parametrize("path", [*JSON_ENDPOINTS, f"/tiles/{ZONES}/0/0/0.mvt"])
 def test_unknown_parameters_are_400s_naming_them(layers_server: LiveServer, path: str) -> None:
     # Typos a client must hear about (a misspelt bbox, a camel-case sortby).
     problem = _problem(layers_server, path, sortBy="name", bboxx="0,0,1,1")
@@ -211,22 +211,9 @@ def test_unknown_parameters_are_400s_naming_them(layers_server: LiveServer, path
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/",
-        "/conformance",
-        "/collections",
-        f"/collections/{ZONES}",
-        f"/collections/{ZONES}/items",
-        f"/collections/{ZONES}/items/ukraine-easa-czib-2022-01-r14",
-        f"/collections/{ZONES}/schema",
-        f"/collections/{ZONES}/queryables",
-        f"/collections/{ZONES}/feature-schema",
-        "/tileMatrixSets",
-        "/tileMatrixSets/WebMercatorQuad",
-        f"/collections/{ZONES}/tiles",
-        f"/collections/{ZONES}/tiles/WebMercatorQuad",
-    ],
-)
+    [*JSON_ENDPOINTS, "/tileMatrixSets", "/tileMatrixSets/WebMercatorQuad",
+     f"/collections/{ZONES}/tiles", f"/collections/{ZONES}/tiles/WebMercatorQuad"],
+)  # fmt: skip
 def test_f_json_is_taken_everywhere_and_other_formats_named(
     layers_server: LiveServer, path: str
 ) -> None:

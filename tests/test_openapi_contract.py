@@ -42,11 +42,8 @@ FLIGHTS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def document(layers_server: LiveServer) -> dict[str, Any]:
-    answer = httpx.get(f"{layers_server.url}/openapi.json", timeout=30)
-    assert answer.status_code == 200
-    body: dict[str, Any] = answer.json()
-    return body
+def document(openapi_document: dict[str, Any]) -> dict[str, Any]:
+    return openapi_document
 
 
 def _validator(document: dict[str, Any], name: str) -> Draft202012Validator:

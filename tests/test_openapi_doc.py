@@ -12,11 +12,8 @@ from tests.conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
-def document(layers_server: LiveServer) -> dict[str, Any]:
-    answer = httpx.get(f"{layers_server.url}/openapi.json", timeout=30)
-    assert answer.status_code == 200
-    body: dict[str, Any] = answer.json()
-    return body
+def document(openapi_document: dict[str, Any]) -> dict[str, Any]:
+    return openapi_document
 
 
 def test_errors_are_documented_as_problems(document: dict[str, Any]) -> None:

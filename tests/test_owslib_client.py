@@ -11,12 +11,7 @@ from owslib.ogcapi.features import Features
 from sqlalchemy import Engine, create_engine, text
 
 from tests.conftest import LiveServer
-
-PUBLISHED = {
-    "conflict_zones": "retired_at IS NULL",
-    "engagement_areas": "retired_at IS NULL",
-    "incidents": "status = 'verified'",
-}
+from tests.postgis_truth import PUBLISHED, published_ids
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +22,6 @@ def client(layers_server: LiveServer) -> Features:
 @pytest.fixture(scope="module")
 def database(loaded_database_url: str) -> Engine:
     return create_engine(loaded_database_url)
-
-
-def _postgis_ids(engine: Engine, layer: str, condition: str) -> list[str]:
-    """The published records of a layer meeting an SQL condition, by id."""
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(f"SELECT id FROM {layer} WHERE {PUBLISHED[layer]} AND ({condition})")
-        )
-        return sorted(row[0] for row in rows)
 
 
 def _all_ids(client: Features, layer: str, **query: Any) -> tuple[list[str], int]:
@@ -96,7 +82,7 @@ def test_items_give_what_postgis_gives(
     client: Features, database: Engine, layer: str, query: dict[str, Any], condition: str
 ) -> None:
     ids, matched = _all_ids(client, layer, **query)
-    expected = _postgis_ids(database, layer, condition)
+    expected = published_ids(database, layer, condition)
     assert expected, "a query that matches nothing would prove little"
     assert sorted(ids) == expected
     assert matched == len(expected)

@@ -63,19 +63,24 @@ def _ids(tile: bytes, folder: Path) -> set[str]:
     bytes, holds none: GDAL does not open it)."""
     if not tile:
         return set()
+    return {
+        line.split(" = ", 1)[1]
+        for line in _ogrinfo(tile, folder, "-q").splitlines()
+        if line.strip().startswith("id (String) = ")
+    }
+
+
+def _ogrinfo(tile: bytes, folder: Path, *options: str) -> str:
+    """What GDAL's ogrinfo prints of the tile (the tile written to a file, its z/x/y given)."""
     path = folder / "tile.mvt"
     path.write_bytes(tile)
     result = subprocess.run(
-        ["ogrinfo", "-ro", "-al", "-q", str(path), "-oo", f"Z={Z}", "-oo", f"X={X}",
+        ["ogrinfo", "-ro", "-al", *options, str(path), "-oo", f"Z={Z}", "-oo", f"X={X}",
          "-oo", f"Y={Y}"],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    return {
-        line.split(" = ", 1)[1]
-        for line in result.stdout.splitlines()
-        if line.strip().startswith("id (String) = ")
-    }
+    return result.stdout
 
 
 def _in_tile(loaded_database_url: str, condition: str) -> tuple[set[str], set[str]]:
@@ -158,17 +163,8 @@ def _tile_bbox() -> tuple[float, float, float, float]:
 def test_a_tile_carries_the_properties_asked_for(layers_server: LiveServer, tmp_path: Path) -> None:
     # The map asks only for what it styles by; the same features, fewer fields (GDAL reads them).
     def fields(tile: bytes) -> set[str]:
-        path = tmp_path / "fields.mvt"
-        path.write_bytes(tile)
-        result = subprocess.run(
-            ["ogrinfo", "-ro", "-al", "-so", str(path), "-oo", f"Z={Z}", "-oo", f"X={X}",
-             "-oo", f"Y={Y}"],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return {
-            line.split(":", 1)[0] for line in result.stdout.splitlines() if line.count(": ") == 1
-        }
+        summary = _ogrinfo(tile, tmp_path, "-so")
+        return {line.split(":", 1)[0] for line in summary.splitlines() if line.count(": ") == 1}
 
     lean = _tile(layers_server, properties="level")
     full = _tile(layers_server)
