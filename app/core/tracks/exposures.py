@@ -1,0 +1,184 @@
+"""Where a flown flight was inside a hazard in 4D: inside its area, inside its altitude band and
+inside its counting window, all at once. Between two reports the aircraft is taken to fly the
+geodesic at a steady climb, when the reports are close enough in time; a longer silence is not
+bridged: the exposure ends at the last report before it and is flagged. Each entry and exit is
+found by bisection on the segment to a second."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import shapely
+from pyproj import Geod
+from shapely.prepared import prep
+
+from app.core.risk.hazards import Hazard, status_at
+from app.core.tracks.flights import Flight
+
+GEOD = Geod(ellps="WGS84")
+# Reports further apart than this are a gap: not bridged, flagged (ADS-B gives one every 5–10 s).
+BRIDGE_LIMIT_S = 60.0
+# Checks inside each bridged segment, so that a corner cut between two reports is not missed.
+SUBSTEPS = 4
+BISECTION_S = 1.0
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A stretch of a flight inside a hazard."""
+
+    flight_id: str
+    icao24: str
+    callsign: str
+    hazard_id: str
+    layer: str
+    entry_t_s: float
+    exit_t_s: float
+    entry_lon: float
+    entry_lat: float
+    exit_lon: float
+    exit_lat: float
+    min_alt_ft: float
+    max_alt_ft: float
+    # The hazard's status at entry (zones, engagement areas), and whether it had been published.
+    status: str | None
+    published: bool
+    # The stretch begins or ends at a gap in the reports: its true entry or exit is unknown.
+    gap_flag: bool
+
+    @property
+    def duration_s(self) -> float:
+        """How long the flight was inside."""
+        return self.exit_t_s - self.entry_t_s
+
+
+def _moment(t_s: float) -> datetime:
+    """Seconds since 1970 as a UTC time."""
+    return datetime.fromtimestamp(t_s, UTC)
+
+
+class _Inside:
+    """Whether a 4D point is inside one hazard (its area, band and counting window)."""
+
+    def __init__(self, hazard: Hazard) -> None:
+        self.hazard = hazard
+        self.area = prep(hazard.area)
+        self.lower = -np.inf if hazard.lower_ft is None else hazard.lower_ft
+        self.upper = np.inf if hazard.upper_ft is None else hazard.upper_ft
+        self.start = -np.inf if hazard.valid_from is None else hazard.valid_from.timestamp()
+        self.end = np.inf if hazard.valid_to is None else hazard.valid_to.timestamp()
+
+    def points(
+        self, t_s: np.ndarray, lon: np.ndarray, lat: np.ndarray, alt_ft: np.ndarray
+    ) -> np.ndarray:
+        """Inside, point by point (an unknown altitude counts as inside the band: unknown
+        never becomes safe)."""
+        lateral = shapely.contains_xy(self.hazard.area, lon, lat) | shapely.intersects_xy(
+            self.hazard.area, lon, lat
+        )
+        vertical = np.isnan(alt_ft) | ((alt_ft >= self.lower) & (alt_ft <= self.upper))
+        timely = (t_s >= self.start) & (t_s < self.end)
+        return lateral & vertical & timely  # type: ignore[no-any-return]
+
+
+def _along(flight: Flight, i: int, fraction: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Points a fraction of the way from report i to i + 1: on the geodesic, altitude and time
+    linear."""
+    azimuth, _, distance = GEOD.inv(
+        flight.lon[i], flight.lat[i], flight.lon[i + 1], flight.lat[i + 1]
+    )
+    lon, lat, _ = GEOD.fwd(
+        np.full(fraction.shape, flight.lon[i]), np.full(fraction.shape, flight.lat[i]),
+        np.full(fraction.shape, azimuth), distance * fraction,
+    )  # fmt: skip
+    t_s = flight.t_s[i] + (flight.t_s[i + 1] - flight.t_s[i]) * fraction
+    alt = flight.alt_ft[i] + (flight.alt_ft[i + 1] - flight.alt_ft[i]) * fraction
+    return t_s, np.asarray(lon), np.asarray(lat), alt
+
+
+def _crossing(flight: Flight, i: int, low: float, high: float, inside: _Inside, was: bool) -> float:
+    """The fraction of segment i where the state changes from `was`, by bisection to a second."""
+    span_s = flight.t_s[i + 1] - flight.t_s[i]
+    while (high - low) * span_s > BISECTION_S:
+        middle = (low + high) / 2
+        point = _along(flight, i, np.array([middle]))
+        if bool(inside.points(*point)[0]) == was:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
+    """Every stretch of the flight inside the hazard, in time order."""
+    inside = _Inside(hazard)
+    west, south, east, north = hazard.area.bounds
+    apart = (
+        flight.lon.max() < west
+        or flight.lon.min() > east
+        or flight.lat.max() < south
+        or flight.lat.min() > north
+    )
+    # A flight across 180° has both signs of longitude: its box says nothing; it is checked.
+    across = flight.lon.min() < -170 and flight.lon.max() > 170
+    if apart and not across:
+        return []
+    states = inside.points(flight.t_s, flight.lon, flight.lat, flight.alt_ft)
+    stretches: list[Exposure] = []
+    entry: tuple[float, float, float, bool] | None = None  # t, lon, lat, after a gap
+    altitudes: list[float] = []
+
+    def close(t_s: float, lon: float, lat: float, gap: bool) -> None:
+        nonlocal entry
+        assert entry is not None
+        known = [a for a in altitudes if not np.isnan(a)]
+        entered = _moment(entry[0])
+        status = status_at(hazard, entered)
+        stretches.append(
+            Exposure(
+                flight_id=flight.flight_id, icao24=flight.icao24, callsign=flight.callsign,
+                hazard_id=hazard.id, layer=hazard.layer.value, entry_t_s=entry[0], exit_t_s=t_s,
+                entry_lon=entry[1], entry_lat=entry[2], exit_lon=lon, exit_lat=lat,
+                min_alt_ft=min(known) if known else float("nan"),
+                max_alt_ft=max(known) if known else float("nan"),
+                status=status.value if status is not None else None,
+                published=hazard.published_at is None or hazard.published_at <= entered,
+                gap_flag=entry[3] or gap,
+            )
+        )  # fmt: skip
+        entry = None
+        altitudes.clear()
+
+    if states[0]:
+        entry = (flight.t_s[0], flight.lon[0], flight.lat[0], True)  # inside from the first report
+        altitudes.append(flight.alt_ft[0])
+    for i in range(len(flight.t_s) - 1):
+        bridged = flight.t_s[i + 1] - flight.t_s[i] <= BRIDGE_LIMIT_S
+        if not bridged:
+            if entry is not None:
+                close(flight.t_s[i], flight.lon[i], flight.lat[i], True)
+            if states[i + 1]:
+                entry = (flight.t_s[i + 1], flight.lon[i + 1], flight.lat[i + 1], True)
+                altitudes.append(flight.alt_ft[i + 1])
+            continue
+        fractions = np.linspace(0.0, 1.0, SUBSTEPS + 2)
+        t_s, lon, lat, alt = _along(flight, i, fractions)
+        sub = inside.points(t_s, lon, lat, alt)
+        sub[0], sub[-1] = states[i], states[i + 1]
+        for k in range(len(fractions) - 1):
+            if sub[k] != sub[k + 1]:
+                at = _crossing(
+                    flight, i, float(fractions[k]), float(fractions[k + 1]), inside, bool(sub[k])
+                )
+                ct, clon, clat, calt = (float(v[0]) for v in _along(flight, i, np.array([at])))
+                if sub[k + 1]:
+                    entry = (ct, clon, clat, False)
+                    altitudes.append(calt)
+                else:
+                    altitudes.append(calt)
+                    close(ct, clon, clat, False)
+            elif sub[k + 1]:
+                altitudes.append(float(alt[k + 1]))
+    if entry is not None:
+        close(flight.t_s[-1], flight.lon[-1], flight.lat[-1], True)  # still inside at the end
+    return stretches

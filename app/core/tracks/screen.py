@@ -1,0 +1,44 @@
+"""Screening a batch of state vectors against hazards: flights split, each flight checked only
+against the hazards whose box its own box meets (an STR tree), every exposure one row."""
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+import pandas
+import shapely
+from shapely.strtree import STRtree
+
+from app.core.risk.hazards import Hazard
+from app.core.tracks.exposures import Exposure, flight_exposures
+from app.core.tracks.flights import split_flights
+
+EXPOSURE_COLUMNS = (*Exposure.__dataclass_fields__, "duration_s")
+
+
+class HazardIndex:
+    """Hazards and a tree of their areas' boxes (built once, shipped once to each worker)."""
+
+    def __init__(self, hazards: Sequence[Hazard]) -> None:
+        self.hazards = list(hazards)
+        self.tree = STRtree([shapely.box(*h.area.bounds) for h in self.hazards])
+
+    def near(self, west: float, south: float, east: float, north: float) -> list[Hazard]:
+        """The hazards whose box meets this box."""
+        found = self.tree.query(shapely.box(west, south, east, north))
+        return [self.hazards[int(i)] for i in sorted(found)]
+
+
+def screen_frame(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFrame:
+    """Every exposure of the flights in a frame of state vectors, ordered by flight, entry and
+    hazard (a flight must be whole in the frame: partition by aircraft)."""
+    rows = []
+    for flight in split_flights(frame):
+        across = flight.lon.min() < -170 and flight.lon.max() > 170
+        box = (-180.0, flight.lat.min(), 180.0, flight.lat.max()) if across else (
+            flight.lon.min(), flight.lat.min(), flight.lon.max(), flight.lat.max()
+        )  # fmt: skip
+        for hazard in index.near(*box):
+            for exposure in flight_exposures(flight, hazard):
+                rows.append({**asdict(exposure), "duration_s": exposure.duration_s})
+    result = pandas.DataFrame(rows, columns=list(EXPOSURE_COLUMNS))
+    return result.sort_values(["flight_id", "entry_t_s", "hazard_id"], ignore_index=True)

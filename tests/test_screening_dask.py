@@ -1,0 +1,119 @@
+"""Screening flown tracks on a real Dask cluster (dask.distributed, worker processes): files of
+generated state vectors (CSV, gzip'd CSV, Parquet) give the same exposures on one worker, on
+two, and without Dask at all (core/tracks/screen.py on the whole frame), and those exposures
+agree with crossings computed in the test from each generated flight's true path."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas
+import pytest
+from distributed import Client, LocalCluster
+from pyproj import Geod
+from shapely.geometry import Point, box
+
+from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.tracks.reading import TrackFileError, read_track_file
+from app.core.tracks.screen import HazardIndex, screen_frame
+from app.services.screening import screen_tracks
+
+GEOD = Geod(ellps="WGS84")
+START = datetime(2024, 12, 25, 3, 0, tzinfo=UTC)
+# The folder of track files, all their state vectors, and each aircraft's true entry per area.
+Generated = tuple[Path, pandas.DataFrame, dict[str, dict[str, float]]]
+AREAS = {"north": box(44.0, 43.0, 46.0, 44.0), "south": box(46.0, 40.0, 48.0, 41.5)}
+
+
+def _hazards() -> list[Hazard]:
+    return [
+        Hazard(layer=HazardLayer.CONFLICT_ZONE, id=name, name=name, area=area,
+               published_at=START - timedelta(days=1))
+        for name, area in AREAS.items()
+    ]  # fmt: skip
+
+
+def _tracks(count: int, seed: int) -> tuple[pandas.DataFrame, dict[str, dict[str, float]]]:
+    """`count` straight flights over the Caucasus reporting every 6–9 s, and for each the true
+    entry time into each area (from its path walked every second)."""
+    pick = np.random.default_rng(seed)
+    rows: list[tuple[object, ...]] = []
+    truth: dict[str, dict[str, float]] = {}
+    for n in range(count):
+        icao24 = f"{n:06x}"
+        lon0, lat0 = pick.uniform(41.0, 43.0), pick.uniform(39.5, 44.5)
+        azimuth, speed, t0 = pick.uniform(60, 120), pick.uniform(200, 250), pick.uniform(0, 3600)
+        dense = np.arange(0.0, 2400.0, 1.0)
+        lon, lat, _ = GEOD.fwd(np.full(dense.shape, lon0), np.full(dense.shape, lat0),
+                               np.full(dense.shape, azimuth), speed * dense)  # fmt: skip
+        for name, area in AREAS.items():
+            inside = [area.intersects(Point(x, y)) for x, y in zip(lon, lat, strict=True)]
+            if any(inside):
+                truth.setdefault(icao24, {})[name] = START.timestamp() + t0 + inside.index(True)
+        t = 0.0
+        while t < 2400.0:
+            x, y, _ = GEOD.fwd(lon0, lat0, azimuth, speed * t)
+            rows.append((START.timestamp() + t0 + t, icao24, f"TST{n:03d}", y, x, 10_668.0,
+                         10_700.0, False))  # fmt: skip
+            t += pick.uniform(6.0, 9.0)
+    columns = [
+        "time",
+        "icao24",
+        "callsign",
+        "lat",
+        "lon",
+        "baroaltitude",
+        "geoaltitude",
+        "onground",
+    ]
+    return pandas.DataFrame(rows, columns=columns), truth
+
+
+@pytest.fixture(scope="module")
+def track_folder(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, pandas.DataFrame, dict[str, dict[str, float]]]:
+    """Three files, one of each kind, of 60 flights in all."""
+    folder = tmp_path_factory.mktemp("tracks")
+    frame, truth = _tracks(60, 20241225)
+    aircraft = sorted(frame["icao24"].unique())
+    thirds = [aircraft[0:20], aircraft[20:40], aircraft[40:60]]
+    frame[frame["icao24"].isin(thirds[0])].to_csv(folder / "a.csv", index=False)
+    frame[frame["icao24"].isin(thirds[1])].to_csv(folder / "b.csv.gz", index=False)
+    frame[frame["icao24"].isin(thirds[2])].to_parquet(folder / "c.parquet")
+    return folder, frame, truth
+
+
+@pytest.fixture(params=[1, 2], ids=["1 worker", "2 workers"])
+def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    with LocalCluster(n_workers=request.param, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as connected:  # fmt: skip
+        yield connected
+
+
+def test_the_cluster_finds_what_the_truth_says(client: Client, track_folder: Generated) -> None:
+    folder, frame, truth = track_folder
+    found = screen_tracks(client, [folder], _hazards(), partitions=4)
+    alone = screen_frame(frame, HazardIndex(_hazards()))
+    pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
+    entries = {(r.icao24, r.hazard_id): r.entry_t_s for r in found.itertuples()}
+    expected = {(a, h) for a, areas in truth.items() for h in areas}
+    assert set(entries) == expected
+    assert len(expected) >= 10, "the generated flights must cross the areas"
+    for (icao24, hazard), entry in entries.items():
+        assert abs(entry - truth[icao24][hazard]) <= 30.0
+
+
+def test_a_file_without_our_columns_names_them_and_a_mapping_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    other = {"ts": [1_700_000_000], "hex": ["abc123"], "cs": ["X1"], "la": [45.0], "lo": [30.0],
+             "alt": [10_000.0], "galt": [10_050.0], "gnd": [False]}  # fmt: skip
+    pandas.DataFrame(other).to_csv(path, index=False)
+    with pytest.raises(TrackFileError, match="no column time, icao24"):
+        read_track_file(path)
+    mapping = {"ts": "time", "hex": "icao24", "cs": "callsign", "la": "lat", "lo": "lon",
+               "alt": "baroaltitude", "galt": "geoaltitude", "gnd": "onground"}  # fmt: skip
+    frame = read_track_file(path, mapping)
+    assert list(frame.columns) == list(mapping.values())
+    assert frame.iloc[0]["icao24"] == "abc123"
