@@ -1,8 +1,11 @@
 """Screening flown tracks on a real Dask cluster (dask.distributed, worker processes): files of
 generated state vectors (CSV, gzip'd CSV, Parquet) give the same exposures on one worker, on
-two, and without Dask at all (core/tracks/screen.py on the whole frame), and those exposures
-agree with crossings computed in the test from each generated flight's true path."""
+two, through a scheduler and workers started as processes of their own, and without Dask at
+all (core/tracks/screen.py on the whole frame), and those exposures agree with crossings
+computed in the test from each generated flight's true path."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +21,7 @@ from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.tracks.reading import TrackFileError, read_track_file
 from app.core.tracks.screen import HazardIndex, screen_frame
 from app.services.screening import screen_tracks
+from tests.pg_clusters import free_port
 
 GEOD = Geod(ellps="WGS84")
 START = datetime(2024, 12, 25, 3, 0, tzinfo=UTC)
@@ -117,3 +121,29 @@ def test_a_file_without_our_columns_names_them_and_a_mapping_reads_it(tmp_path: 
     frame = read_track_file(path, mapping)
     assert list(frame.columns) == list(mapping.values())
     assert frame.iloc[0]["icao24"] == "abc123"
+
+
+def test_a_scheduler_started_apart_gives_the_same(track_folder: Generated) -> None:
+    # `dask scheduler` and `dask worker` as their own processes, as on a cluster; the screening
+    # connects by address.
+    folder, frame, _ = track_folder
+    port = free_port()
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address",
+         ":0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [dask, "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "2", "--nthreads", "1",
+         "--dashboard-address", ":0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        with Client(f"tcp://127.0.0.1:{port}", timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            found = screen_tracks(client, [folder], _hazards(), partitions=3)
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
+    alone = screen_frame(frame, HazardIndex(_hazards()))
+    pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
