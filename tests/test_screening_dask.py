@@ -4,6 +4,7 @@ two, through a scheduler and workers started as processes of their own, and with
 all (core/tracks/screen.py on the whole frame), and those exposures agree with crossings
 computed in the test from each generated flight's true path."""
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,11 +17,13 @@ import pytest
 from distributed import Client, LocalCluster
 from pyproj import Geod
 from shapely.geometry import Point, box
+from sqlalchemy import create_engine
 
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.tracks.reading import TrackFileError, read_track_file
-from app.core.tracks.screen import HazardIndex, screen_frame
+from app.core.tracks.screen import HazardIndex, screen_frame, screening_hazards
 from app.services.screening import screen_tracks
+from app.store.hazard_loading import load_hazards
 from tests.pg_clusters import free_port
 
 GEOD = Geod(ellps="WGS84")
@@ -147,3 +150,31 @@ def test_a_scheduler_started_apart_gives_the_same(track_folder: Generated) -> No
             process.wait(timeout=30)
     alone = screen_frame(frame, HazardIndex(_hazards()))
     pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
+
+
+def test_the_command_screens_against_the_layers(
+    loaded_database_url: str, track_folder: Generated, tmp_path: Path
+) -> None:
+    # `airspace-risk screen` over the bundled layers, on its own local cluster: the Parquet it
+    # writes holds what the screening of the same frame against the same hazards gives.
+    folder, frame, _ = track_folder
+    out = tmp_path / "exposures.parquet"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "airspace-risk"), "screen", str(folder), "--out",
+         str(out), "--workers", "2", "--partitions", "3"],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "DATABASE_URL": loaded_database_url},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = pandas.read_parquet(out)
+    engine = create_engine(loaded_database_url)
+    with engine.connect() as connection:
+        hazards = screening_hazards(load_hazards(connection)[0])
+    engine.dispose()
+    expected = screen_frame(frame, HazardIndex(hazards))
+    assert len(expected) > 0, "the generated flights must cross a bundled zone"
+    assert list(written["hazard_id"]) == list(expected["hazard_id"])
+    assert list(written["flight_id"]) == list(expected["flight_id"])
+    entries = written["entry_time"].astype("int64") / 1e9
+    assert np.allclose(entries.to_numpy(), expected["entry_t_s"].to_numpy(), atol=1e-3)
+    assert {"status", "published", "gap_flag", "min_alt_ft", "exit_time"} <= set(written.columns)

@@ -18,6 +18,7 @@ from app.cli.keys import KeyMissing, keys_cli
 from app.cli.layers import Refused, import_command, load, review, stats
 from app.cli.navdata import navdata_cli
 from app.cli.output import UsageError
+from app.cli.screen import screen
 from app.cli.watches import watches_cli
 from app.settings import get_settings
 from app.store import migrations
@@ -105,6 +106,7 @@ cli.command("import")(import_command)
 cli.command()(stats)
 cli.command()(review)
 cli.command()(check)
+cli.command()(screen)
 cli.add_typer(watches_cli, name="watches")
 cli.add_typer(navdata_cli, name="navdata")
 cli.add_typer(keys_cli, name="keys")

@@ -2,7 +2,7 @@
 against the hazards whose box its own box meets (an STR tree), every exposure one row."""
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pandas
 import shapely
@@ -13,6 +13,22 @@ from app.core.tracks.exposures import Exposure, flight_exposures
 from app.core.tracks.flights import split_flights
 
 EXPOSURE_COLUMNS = (*Exposure.__dataclass_fields__, "duration_s")
+
+
+def screening_hazards(hazards: Sequence[Hazard]) -> list[Hazard]:
+    """One hazard per record: an engagement area's fade rings (each a hazard of the same record
+    for scoring) joined back into its whole reach, so a flight through it is one exposure."""
+    by_record: dict[tuple[str, str], list[Hazard]] = {}
+    for hazard in hazards:
+        by_record.setdefault((hazard.layer.value, hazard.id), []).append(hazard)
+    joined = []
+    for parts in by_record.values():
+        if len(parts) == 1:
+            joined.append(parts[0])
+        else:
+            area = shapely.union_all([part.area for part in parts])
+            joined.append(replace(parts[0], area=area, range_band_nm=None, range_factor=1.0))
+    return joined
 
 
 class HazardIndex:

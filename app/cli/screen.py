@@ -1,0 +1,77 @@
+"""airspace-risk screen: which flown flights were inside which zones, engagement areas, when —
+state vectors (CSV, gzip'd CSV, Parquet; files or folders) screened on Dask (a local cluster,
+or a scheduler by address) against the layers as on record, written as Parquet."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas
+import typer
+from distributed import Client, LocalCluster
+
+from app.cli.layers import Refused
+from app.core.tracks.reading import TrackFileError
+from app.core.tracks.screen import screening_hazards
+from app.services.screening import screen_tracks
+from app.settings import get_settings
+from app.store.engine import make_engine
+from app.store.hazard_loading import load_hazards
+
+
+def _mapping(path: Path | None) -> dict[str, str] | None:
+    """A column mapping (JSON: their column → ours), or None."""
+    if path is None:
+        return None
+    try:
+        mapping = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise Refused(f"--columns: {path} cannot be read: {error}") from None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise Refused('--columns: a JSON object of their column names to ours ({"ts": "time"})')
+    return mapping
+
+
+def screen(
+    tracks: Annotated[list[Path], typer.Argument(help="State-vector files or folders.")],
+    out: Annotated[Path, typer.Option("--out", help="The exposures, as Parquet.")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler's address (else a local cluster)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Local cluster: worker processes.")
+    ] = 2,
+    partitions: Annotated[
+        int, typer.Option("--partitions", min=1, help="Partitions by aircraft.")
+    ] = 8,
+    columns: Annotated[
+        Path | None,
+        typer.Option("--columns", help="JSON mapping of another source's columns to OpenSky's."),
+    ] = None,
+) -> None:
+    """Screen flown tracks against the zones and engagement areas in 4D."""
+    mapping = _mapping(columns)
+    engine = make_engine(get_settings())
+    try:
+        with engine.connect() as connection:
+            hazards, _ = load_hazards(connection)
+    finally:
+        engine.dispose()
+    chosen = screening_hazards(hazards)
+    try:
+        if scheduler is not None:
+            with Client(scheduler, timeout=60) as client:
+                found = screen_tracks(client, tracks, chosen, partitions, mapping)
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+            with cluster, Client(cluster) as client:
+                found = screen_tracks(client, tracks, chosen, partitions, mapping)
+    except TrackFileError as error:
+        raise Refused(str(error)) from None
+    for end in ("entry", "exit"):
+        found[f"{end}_time"] = pandas.to_datetime(found[f"{end}_t_s"], unit="s", utc=True)
+    found = found.drop(columns=["entry_t_s", "exit_t_s"])
+    found.to_parquet(out, index=False)
+    flights = found["flight_id"].nunique()
+    typer.echo(f"{len(found)} exposures of {flights} flights written to {out}", err=True)
