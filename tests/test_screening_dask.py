@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import geopandas
 import numpy as np
 import pandas
 import pytest
@@ -161,7 +162,8 @@ def test_the_command_screens_against_the_layers(
     out = tmp_path / "exposures.parquet"
     result = subprocess.run(
         [str(Path(sys.executable).parent / "airspace-risk"), "screen", str(folder), "--out",
-         str(out), "--workers", "2", "--partitions", "3"],
+         str(out), "--workers", "2", "--partitions", "3", "--gpkg", str(tmp_path / "x.gpkg"),
+         "--summary", str(tmp_path / "summary.csv"), "--plot", str(tmp_path / "hours.png")],
         capture_output=True, text=True, timeout=600, check=False,
         env={**os.environ, "DATABASE_URL": loaded_database_url},
     )  # fmt: skip
@@ -178,3 +180,16 @@ def test_the_command_screens_against_the_layers(
     entries = written["entry_time"].astype("int64") / 1e9
     assert np.allclose(entries.to_numpy(), expected["entry_t_s"].to_numpy(), atol=1e-3)
     assert {"status", "published", "gap_flag", "min_alt_ft", "exit_time"} <= set(written.columns)
+    # The GeoPackage: a line per exposure, in lon/lat.
+    lines = geopandas.read_file(tmp_path / "x.gpkg", layer="exposures", engine="pyogrio")
+    assert len(lines) == len(written)
+    assert set(lines.geometry.geom_type) <= {"LineString", "Point"}
+    assert lines.crs is not None
+    assert lines.crs.to_string() in ("OGC:CRS84", "EPSG:4326")
+    # The summary per hazard and day: flights counted here from the Parquet, independently.
+    summary = pandas.read_csv(tmp_path / "summary.csv")
+    by_day = written.assign(day=written["entry_time"].dt.strftime("%Y-%m-%d"))
+    counted = by_day.groupby(["hazard_id", "day"])["flight_id"].nunique()
+    assert dict(zip(zip(summary["hazard_id"], summary["day"], strict=True), summary["flights"],
+                    strict=True)) == counted.to_dict()  # fmt: skip
+    assert (tmp_path / "hours.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas
 import typer
 from distributed import Client, LocalCluster
 
@@ -14,6 +13,13 @@ from app.cli.layers import Refused
 from app.core.tracks.reading import TrackFileError
 from app.core.tracks.screen import screening_hazards
 from app.services.screening import screen_tracks
+from app.services.screening_outputs import (
+    as_table,
+    write_geopackage,
+    write_parquet,
+    write_plot,
+    write_summary,
+)
 from app.settings import get_settings
 from app.store.engine import make_engine
 from app.store.hazard_loading import load_hazards
@@ -49,6 +55,15 @@ def screen(
         Path | None,
         typer.Option("--columns", help="JSON mapping of another source's columns to OpenSky's."),
     ] = None,
+    gpkg: Annotated[
+        Path | None, typer.Option("--gpkg", help="Also a GeoPackage: each exposure's path.")
+    ] = None,
+    summary: Annotated[
+        Path | None, typer.Option("--summary", help="Also a CSV per hazard and day.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Also a PNG: exposures per hour per hazard.")
+    ] = None,
 ) -> None:
     """Screen flown tracks against the zones and engagement areas in 4D."""
     mapping = _mapping(columns)
@@ -69,9 +84,10 @@ def screen(
                 found = screen_tracks(client, tracks, chosen, partitions, mapping)
     except TrackFileError as error:
         raise Refused(str(error)) from None
-    for end in ("entry", "exit"):
-        found[f"{end}_time"] = pandas.to_datetime(found[f"{end}_t_s"], unit="s", utc=True)
-    found = found.drop(columns=["entry_t_s", "exit_t_s"])
-    found.to_parquet(out, index=False)
-    flights = found["flight_id"].nunique()
-    typer.echo(f"{len(found)} exposures of {flights} flights written to {out}", err=True)
+    table = as_table(found)
+    write_parquet(table, out)
+    for path, write in ((gpkg, write_geopackage), (summary, write_summary), (plot, write_plot)):
+        if path is not None:
+            write(table, path)
+    flights = table["flight_id"].nunique()
+    typer.echo(f"{len(table)} exposures of {flights} flights written to {out}", err=True)

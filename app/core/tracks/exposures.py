@@ -45,6 +45,8 @@ class Exposure:
     published: bool
     # The stretch begins or ends at a gap in the reports: its true entry or exit is unknown.
     gap_flag: bool
+    # Where it flew inside: entry, the reports between, exit (lon, lat).
+    path: tuple[tuple[float, float], ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -127,6 +129,7 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
     stretches: list[Exposure] = []
     entry: tuple[float, float, float, bool] | None = None  # t, lon, lat, after a gap
     altitudes: list[float] = []
+    points: list[tuple[float, float]] = []
 
     def close(t_s: float, lon: float, lat: float, gap: bool) -> None:
         nonlocal entry
@@ -143,15 +146,17 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
                 max_alt_ft=max(known) if known else float("nan"),
                 status=status.value if status is not None else None,
                 published=hazard.published_at is None or hazard.published_at <= entered,
-                gap_flag=entry[3] or gap,
+                gap_flag=entry[3] or gap, path=(*points, (lon, lat)),
             )
         )  # fmt: skip
         entry = None
         altitudes.clear()
+        points.clear()
 
     if states[0]:
         entry = (flight.t_s[0], flight.lon[0], flight.lat[0], True)  # inside from the first report
         altitudes.append(flight.alt_ft[0])
+        points.append((flight.lon[0], flight.lat[0]))
     for i in range(len(flight.t_s) - 1):
         bridged = flight.t_s[i + 1] - flight.t_s[i] <= BRIDGE_LIMIT_S
         if not bridged:
@@ -160,6 +165,7 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
             if states[i + 1]:
                 entry = (flight.t_s[i + 1], flight.lon[i + 1], flight.lat[i + 1], True)
                 altitudes.append(flight.alt_ft[i + 1])
+                points.append((flight.lon[i + 1], flight.lat[i + 1]))
             continue
         fractions = np.linspace(0.0, 1.0, SUBSTEPS + 2)
         t_s, lon, lat, alt = _along(flight, i, fractions)
@@ -174,11 +180,14 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
                 if sub[k + 1]:
                     entry = (ct, clon, clat, False)
                     altitudes.append(calt)
+                    points.append((clon, clat))
                 else:
                     altitudes.append(calt)
                     close(ct, clon, clat, False)
             elif sub[k + 1]:
                 altitudes.append(float(alt[k + 1]))
+                if k + 1 == len(fractions) - 1:
+                    points.append((float(lon[k + 1]), float(lat[k + 1])))  # a report inside
     if entry is not None:
         close(flight.t_s[-1], flight.lon[-1], flight.lat[-1], True)  # still inside at the end
     return stretches

@@ -12,7 +12,18 @@ from app.core.risk.hazards import Hazard
 from app.core.tracks.exposures import Exposure, flight_exposures
 from app.core.tracks.flights import split_flights
 
-EXPOSURE_COLUMNS = (*Exposure.__dataclass_fields__, "duration_s")
+EXPOSURE_COLUMNS = (
+    *(name for name in Exposure.__dataclass_fields__ if name != "path"),
+    "duration_s",
+    "geometry",
+)
+
+
+def path_wkb(path: Sequence[tuple[float, float]]) -> bytes:
+    """Where an exposure flew, as WKB: a line, or a point if it never moved."""
+    distinct = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
+    shape = shapely.LineString(distinct) if len(distinct) > 1 else shapely.Point(distinct[0])
+    return shapely.to_wkb(shape)  # type: ignore[no-any-return]
 
 
 def screening_hazards(hazards: Sequence[Hazard]) -> list[Hazard]:
@@ -55,6 +66,9 @@ def screen_frame(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFram
         )  # fmt: skip
         for hazard in index.near(*box):
             for exposure in flight_exposures(flight, hazard):
-                rows.append({**asdict(exposure), "duration_s": exposure.duration_s})
+                row = {k: v for k, v in asdict(exposure).items() if k != "path"}
+                rows.append(
+                    {**row, "duration_s": exposure.duration_s, "geometry": path_wkb(exposure.path)}
+                )
     result = pandas.DataFrame(rows, columns=list(EXPOSURE_COLUMNS))
     return result.sort_values(["flight_id", "entry_t_s", "hazard_id"], ignore_index=True)
