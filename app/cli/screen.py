@@ -3,6 +3,7 @@ state vectors (CSV, gzip'd CSV, Parquet; files or folders) screened on Dask (a l
 or a scheduler by address) against the layers as on record, written as Parquet."""
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -66,6 +67,8 @@ def screen(
     ] = None,
 ) -> None:
     """Screen flown tracks against the zones and engagement areas in 4D."""
+    # Dask's shuffle says at WARNING level that it started and ended: not news to a user.
+    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     mapping = _mapping(columns)
     engine = make_engine(get_settings())
     try:
