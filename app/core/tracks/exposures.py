@@ -98,6 +98,23 @@ def _along(flight: Flight, i: int, fraction: np.ndarray) -> tuple[np.ndarray, ..
     return t_s, np.asarray(lon), np.asarray(lat), alt
 
 
+def _substeps(flight: Flight, fractions: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Times, positions and altitudes at the fractions of every segment (rows: segments)."""
+    starts_lon, starts_lat = flight.lon[:-1], flight.lat[:-1]
+    azimuth, _, distance = GEOD.inv(starts_lon, starts_lat, flight.lon[1:], flight.lat[1:])
+    shape = (len(starts_lon), len(fractions))
+    lon, lat, _ = GEOD.fwd(
+        np.broadcast_to(starts_lon[:, None], shape).ravel(),
+        np.broadcast_to(starts_lat[:, None], shape).ravel(),
+        np.broadcast_to(np.asarray(azimuth)[:, None], shape).ravel(),
+        (np.asarray(distance)[:, None] * fractions[None, :]).ravel(),
+    )
+    span_t = (flight.t_s[1:] - flight.t_s[:-1])[:, None]
+    t_s = flight.t_s[:-1, None] + span_t * fractions[None, :]
+    alt = flight.alt_ft[:-1, None] + (flight.alt_ft[1:] - flight.alt_ft[:-1])[:, None] * fractions
+    return t_s, np.asarray(lon).reshape(shape), np.asarray(lat).reshape(shape), alt
+
+
 def _crossing(flight: Flight, i: int, low: float, high: float, inside: _Inside, was: bool) -> float:
     """The fraction of segment i where the state changes from `was`, by bisection to a second."""
     span_s = flight.t_s[i + 1] - flight.t_s[i]
@@ -126,6 +143,14 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
     if apart and not across:
         return []
     states = inside.points(flight.t_s, flight.lon, flight.lat, flight.alt_ft)
+    # Every segment's sub-steps at once (one pyproj and one shapely call for the flight).
+    fractions = np.linspace(0.0, 1.0, SUBSTEPS + 2)
+    sub_t, sub_lon, sub_lat, sub_alt = _substeps(flight, fractions)
+    subs = inside.points(sub_t.ravel(), sub_lon.ravel(), sub_lat.ravel(), sub_alt.ravel())
+    subs = subs.reshape(sub_t.shape)
+    subs[:, 0], subs[:, -1] = states[:-1], states[1:]
+    if not states.any() and not subs.any():
+        return []
     stretches: list[Exposure] = []
     entry: tuple[float, float, float, bool] | None = None  # t, lon, lat, after a gap
     altitudes: list[float] = []
@@ -167,10 +192,9 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
                 altitudes.append(flight.alt_ft[i + 1])
                 points.append((flight.lon[i + 1], flight.lat[i + 1]))
             continue
-        fractions = np.linspace(0.0, 1.0, SUBSTEPS + 2)
-        t_s, lon, lat, alt = _along(flight, i, fractions)
-        sub = inside.points(t_s, lon, lat, alt)
-        sub[0], sub[-1] = states[i], states[i + 1]
+        sub, lon, lat, alt = subs[i], sub_lon[i], sub_lat[i], sub_alt[i]
+        if not sub.any():
+            continue  # outside throughout: nothing to do
         for k in range(len(fractions) - 1):
             if sub[k] != sub[k + 1]:
                 at = _crossing(

@@ -4,6 +4,7 @@ against the hazards whose box its own box meets (an STR tree), every exposure on
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 
+import numpy as np
 import pandas
 import shapely
 from shapely.strtree import STRtree
@@ -12,6 +13,9 @@ from app.core.risk.hazards import Hazard
 from app.core.tracks.exposures import Exposure, flight_exposures
 from app.core.tracks.flights import split_flights
 
+# How far from the straight line between reports the geodesic may stray (0.05° ≈ 5 km, more
+# than it does over the 1–3 km between ADS-B reports).
+NEAR_DEG = 0.05
 EXPOSURE_COLUMNS = (
     *(name for name in Exposure.__dataclass_fields__ if name != "path"),
     "duration_s",
@@ -54,6 +58,15 @@ class HazardIndex:
         found = self.tree.query(shapely.box(west, south, east, north))
         return [self.hazards[int(i)] for i in sorted(found)]
 
+    def along(self, lon: np.ndarray, lat: np.ndarray) -> list[Hazard]:
+        """The hazards whose box meets the track (its reports joined, widened by NEAR_DEG so
+        the geodesic between two reports, a little off the straight line, is covered)."""
+        line = shapely.LineString(np.column_stack([lon, lat])) if len(lon) > 1 else shapely.Point(
+            lon[0], lat[0]
+        )  # fmt: skip
+        found = self.tree.query(line.buffer(NEAR_DEG), predicate="intersects")
+        return [self.hazards[int(i)] for i in sorted(found)]
+
 
 def screen_frame(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFrame:
     """Every exposure of the flights in a frame of state vectors, ordered by flight, entry and
@@ -61,10 +74,13 @@ def screen_frame(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFram
     rows = []
     for flight in split_flights(frame):
         across = flight.lon.min() < -170 and flight.lon.max() > 170
-        box = (-180.0, flight.lat.min(), 180.0, flight.lat.max()) if across else (
-            flight.lon.min(), flight.lat.min(), flight.lon.max(), flight.lat.max()
-        )  # fmt: skip
-        for hazard in index.near(*box):
+        # Across 180° the joined reports would wrap the world: the latitude band instead.
+        nearby = (
+            index.near(-180.0, flight.lat.min(), 180.0, flight.lat.max())
+            if across
+            else index.along(flight.lon, flight.lat)
+        )
+        for hazard in nearby:
             for exposure in flight_exposures(flight, hazard):
                 row = {k: v for k, v in asdict(exposure).items() if k != "path"}
                 rows.append(
