@@ -134,7 +134,11 @@ def download(
         )  # fmt: skip
     # The same bytes for every request of one version: a client reading ranges of the file
     # (GDAL's /vsicurl/ opening a GeoPackage by URL) never mixes two writings of it.
-    kept = _written(key, extension)
+    # The database's address is part of the name: two databases served from one host (two
+    # deployments, the tests) may reach the same data version with other data; and so is the
+    # writer's revision, so that files written by an older release are not served.
+    database = engine.url.render_as_string(hide_password=True)
+    kept = _written(f"{WRITER_REVISION}|{database}|{key}", extension)
     if not kept.exists():
         WRITTEN_DIR.mkdir(mode=0o700, exist_ok=True)
         # One writer per file across the host's workers: two writings differ in their bytes
@@ -146,6 +150,9 @@ def download(
                 path = _write_with_gdal(engine, collection, query, DRIVERS[fmt], extension)
                 os.replace(path, kept)  # atomic: a reader sees the whole file or none
                 _sweep(kept)
+    # Used now: the sweep keeps it (the lock file's time says when a file was last served;
+    # the file's own time stays when it was written).
+    kept.with_suffix(".lock").touch()
     # Last-Modified of these bytes, not of the data: a file written again (after the sweep,
     # on another host) has other bytes, and a resumed download (If-Range) must not mix them.
     written = datetime.fromtimestamp(kept.stat().st_mtime, UTC)
@@ -156,8 +163,10 @@ def download(
 # Written GeoPackage/FlatGeobuf files, shared by every worker of the host, named by their ETag:
 # one version of one query is written once and served with ranges as the same bytes.
 WRITTEN_DIR = Path(tempfile.gettempdir()) / f"airspace-risk-downloads-{os.getuid()}"
-# Files are kept this long after they were written (a client reading ranges finishes well
-# within it); older ones are deleted whenever a new one is written.
+# Bumped whenever the files written change (columns, types, GeoPackage version).
+WRITER_REVISION = 2
+# Files are kept this long after they were last served (a client reading ranges finishes
+# well within it); older ones are deleted whenever a new one is written.
 KEEP_WRITTEN_S = 3600.0
 
 
@@ -168,13 +177,18 @@ def _written(key: str, extension: str) -> Path:
 
 
 def _sweep(keep: Path) -> None:
-    """Delete written files older than KEEP_WRITTEN_S (a response still sending one keeps
-    reading its open file)."""
+    """Delete written files not served for KEEP_WRITTEN_S, and their locks (a response still
+    sending one keeps reading its open file)."""
     cutoff = time.time() - KEEP_WRITTEN_S
     for old in WRITTEN_DIR.iterdir():
+        if old == keep or old.suffix == ".lock":
+            continue
+        lock = old.with_suffix(".lock")
         with contextlib.suppress(OSError):
-            if old != keep and old.stat().st_mtime < cutoff:
+            used = max(old.stat().st_mtime, lock.stat().st_mtime if lock.exists() else 0.0)
+            if used < cutoff:
                 old.unlink()
+                lock.unlink(missing_ok=True)
 
 
 def _write_with_gdal(
