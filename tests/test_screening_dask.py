@@ -21,6 +21,7 @@ from shapely.geometry import Point, box
 from sqlalchemy import create_engine
 
 from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.tracks.flights import COLUMNS
 from app.core.tracks.reading import TrackFileError, read_track_file
 from app.core.tracks.screen import HazardIndex, screen_frame, screening_hazards
 from app.services.screening import screen_tracks
@@ -65,17 +66,7 @@ def _tracks(count: int, seed: int) -> tuple[pandas.DataFrame, dict[str, dict[str
             rows.append((START.timestamp() + t0 + t, icao24, f"TST{n:03d}", y, x, 10_668.0,
                          10_700.0, False))  # fmt: skip
             t += pick.uniform(6.0, 9.0)
-    columns = [
-        "time",
-        "icao24",
-        "callsign",
-        "lat",
-        "lon",
-        "baroaltitude",
-        "geoaltitude",
-        "onground",
-    ]
-    return pandas.DataFrame(rows, columns=columns), truth
+    return pandas.DataFrame(rows, columns=list(COLUMNS)), truth
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from shapely.geometry import Point, box
 
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.tracks.exposures import flight_exposures
-from app.core.tracks.flights import Flight, split_flights
+from app.core.tracks.flights import COLUMNS, Flight, split_flights
 
 GEOD = Geod(ellps="WGS84")
 START = datetime(2024, 12, 25, 3, 0, tzinfo=UTC)
@@ -152,16 +152,7 @@ def test_state_vectors_become_flights() -> None:
     rows.append((8400, "a1", "ABC123", 45.5, 31.0, 0.0, 0.0, True))
     frame = pandas.DataFrame(
         rows,
-        columns=[
-            "time",
-            "icao24",
-            "callsign",
-            "lat",
-            "lon",
-            "baroaltitude",
-            "geoaltitude",
-            "onground",
-        ],
+        columns=list(COLUMNS),
     )
     flights = split_flights(frame)
     assert [(f.icao24, f.callsign, len(f.t_s)) for f in flights] == [

@@ -17,11 +17,6 @@ from app.core.tracks.reading import read_track_file, track_files
 from app.core.tracks.screen import EXPOSURE_COLUMNS, HazardIndex, screen_frame
 
 
-def _screen_partition(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFrame:
-    """One partition's exposures (runs on a worker)."""
-    return screen_frame(frame, index)
-
-
 def screen_tracks(
     client: Client,
     paths: list[Path],
@@ -39,6 +34,6 @@ def screen_tracks(
     # The hazards go to every worker once; each task gets them by reference.
     [index] = client.scatter([HazardIndex(hazards)], broadcast=True)
     empty = pandas.DataFrame({c: pandas.Series(dtype="object") for c in EXPOSURE_COLUMNS})
-    exposures = by_aircraft.map_partitions(_screen_partition, index, meta=empty)
+    exposures = by_aircraft.map_partitions(screen_frame, index, meta=empty)
     result: pandas.DataFrame = client.compute(exposures).result()
     return result.sort_values(["flight_id", "entry_t_s", "hazard_id"], ignore_index=True)

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import numpy as np
 import shapely
 from pyproj import Geod
-from shapely.prepared import prep
 
 from app.core.risk.hazards import Hazard, status_at
 from app.core.tracks.flights import Flight
@@ -64,7 +63,7 @@ class _Inside:
 
     def __init__(self, hazard: Hazard) -> None:
         self.hazard = hazard
-        self.area = prep(hazard.area)
+        shapely.prepare(hazard.area)  # tested at every report and sub-step
         self.lower = -np.inf if hazard.lower_ft is None else hazard.lower_ft
         self.upper = np.inf if hazard.upper_ft is None else hazard.upper_ft
         self.start = -np.inf if hazard.valid_from is None else hazard.valid_from.timestamp()
@@ -75,9 +74,8 @@ class _Inside:
     ) -> np.ndarray:
         """Inside, point by point (an unknown altitude counts as inside the band: unknown
         never becomes safe)."""
-        lateral = shapely.contains_xy(self.hazard.area, lon, lat) | shapely.intersects_xy(
-            self.hazard.area, lon, lat
-        )
+        # Inside or on the edge, in one test.
+        lateral = shapely.intersects_xy(self.hazard.area, lon, lat)
         vertical = np.isnan(alt_ft) | ((alt_ft >= self.lower) & (alt_ft <= self.upper))
         timely = (t_s >= self.start) & (t_s < self.end)
         return lateral & vertical & timely  # type: ignore[no-any-return]

@@ -2,7 +2,7 @@
 not, one file or a folder of them, with a column mapping for other sources
 (`{"ts": "time", "hex": "icao24", …}`: their name → ours)."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas
@@ -55,11 +55,3 @@ def read_track_file(path: Path, mapping: Mapping[str, str] | None = None) -> pan
     if not pandas.api.types.is_numeric_dtype(frame["time"]):
         frame = frame.assign(time=pandas.to_datetime(frame["time"], utc=True).astype("int64") / 1e9)
     return frame
-
-
-def read_tracks(
-    paths: list[Path], mapping: Mapping[str, str] | None = None
-) -> Iterator[pandas.DataFrame]:
-    """Each file's state vectors, file by file."""
-    for path in track_files(paths):
-        yield read_track_file(path, mapping)
