@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from sqlalchemy import create_engine
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.tracks.flights import COLUMNS
 from app.core.tracks.reading import TrackFileError, read_track_file
-from app.core.tracks.screen import HazardIndex, screen_frame, screening_hazards
+from app.core.tracks.screen import HazardIndex, aircraft_near, screen_frame, screening_hazards
+from app.core.tracks.selection import Selection
 from app.services.screening import screen_tracks
 from app.store.hazard_loading import load_hazards
 from tests.pg_clusters import free_port
@@ -104,6 +106,34 @@ def test_the_cluster_finds_what_the_truth_says(client: Client, track_folder: Gen
         assert abs(entry - truth[icao24][hazard]) <= 30.0
 
 
+def test_only_aircraft_near_a_hazard_are_gathered(track_folder: Generated) -> None:
+    # The first pass keeps every aircraft that has an exposure (all of them: found on the whole
+    # frame) and drops some that never come near; with the areas valid only later, none.
+    _, frame, truth = track_folder
+    alone = screen_frame(frame, HazardIndex(_hazards()))
+    near = set(aircraft_near(frame, HazardIndex(_hazards())))
+    assert set(alone["icao24"]) <= near
+    assert set(truth) <= near
+    assert len(near) < frame["icao24"].nunique(), "some generated flights must stay far away"
+    later = [replace(h, valid_from=START + timedelta(days=1)) for h in _hazards()]
+    assert aircraft_near(frame, HazardIndex(later)).empty
+
+
+def test_times_and_a_box_select_what_is_screened(client: Client, track_folder: Generated) -> None:
+    # The north area's box only, and the first half hour of reports: the same as screening
+    # the frame cut to that half hour against the north area alone, done here with pandas.
+    folder, frame, _ = track_folder
+    end = START + timedelta(minutes=30)
+    selection = Selection(START, end, AREAS["north"].bounds)
+    found = screen_tracks(client, [folder], _hazards(), 3, selection=selection)
+    cut = frame[(frame["time"] >= START.timestamp()) & (frame["time"] < end.timestamp())]
+    north = [h for h in _hazards() if h.id == "north"]
+    alone = screen_frame(cut, HazardIndex(north))
+    assert len(alone) > 0, "some flights must cross the north area in the first half hour"
+    pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
+    assert (found["exit_t_s"] < end.timestamp()).all()
+
+
 def test_a_file_without_our_columns_names_them_and_a_mapping_reads_it(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     other = {"ts": [1_700_000_000], "hex": ["abc123"], "cs": ["X1"], "la": [45.0], "lo": [30.0],
@@ -114,8 +144,9 @@ def test_a_file_without_our_columns_names_them_and_a_mapping_reads_it(tmp_path: 
     mapping = {"ts": "time", "hex": "icao24", "cs": "callsign", "la": "lat", "lo": "lon",
                "alt": "baroaltitude", "galt": "geoaltitude", "gnd": "onground"}  # fmt: skip
     frame = read_track_file(path, mapping)
-    assert list(frame.columns) == list(mapping.values())
+    assert list(frame.columns) == [*mapping.values(), "nic", "nacp"]
     assert frame.iloc[0]["icao24"] == "abc123"
+    assert frame[["nic", "nacp"]].isna().all().all()  # not in the file: unknown, not degraded
 
 
 def test_a_scheduler_started_apart_gives_the_same(track_folder: Generated) -> None:

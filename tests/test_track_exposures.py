@@ -3,6 +3,7 @@ the test: the true path is walked every 0.1 s along its geodesic (pyproj's Geod.
 start, at a constant ground speed) and tested point by point with shapely; the screening sees
 only reports every 7 s. Entries and exits must agree within 30 s and 300 m."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,6 +15,8 @@ from shapely.geometry import Point, box
 from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.tracks.exposures import flight_exposures
 from app.core.tracks.flights import COLUMNS, Flight, split_flights
+from app.core.tracks.screen import screening_hazards
+from app.core.units import METRES_PER_NM
 
 GEOD = Geod(ellps="WGS84")
 START = datetime(2024, 12, 25, 3, 0, tzinfo=UTC)
@@ -47,7 +50,7 @@ def _flight(reports: tuple[np.ndarray, ...], keep: np.ndarray | None = None) -> 
     t, lon, lat, alt = reports
     if keep is not None:
         t, lon, lat, alt = t[keep], lon[keep], lat[keep], alt[keep]
-    return Flight("a1-TEST1-0", "a1", "TEST1", t, lon, lat, alt)
+    return Flight("a1-TEST1-0", "a1", "TEST1", t, lon, lat, alt, np.zeros(t.shape, dtype=bool))
 
 
 def _hazard(**changes: object) -> Hazard:
@@ -162,3 +165,81 @@ def test_state_vectors_become_flights() -> None:
     assert flights[2].alt_ft[0] == pytest.approx(10_000.0)  # the geometric one when no baro
     with pytest.raises(ValueError, match="onground"):
         split_flights(frame.drop(columns=["onground"]))
+
+
+def _crossing() -> tuple[tuple[np.ndarray, ...], int, int]:
+    """The true path every 0.1 s and its one run inside AREA (first and last sample)."""
+    truth_path = _true_path(0.1)
+    ((first, last),) = _truth(_laterally(truth_path), truth_path)
+    return truth_path, first, last
+
+
+def test_a_position_jump_is_suspected_interference_not_flown() -> None:
+    # One report in the middle of the crossing moved 1° north (a spoofed fix: 60 NM in 7 s).
+    # The two segments to it are not bridged; the exposure breaks there and says why, while
+    # its true entry and exit are still found.
+    truth_path, first, last = _crossing()
+    reports = [r.copy() for r in _true_path(7.0)]
+    middle = (truth_path[0][first] + truth_path[0][last]) / 2
+    jumped = int(np.argmin(np.abs(reports[0] - middle)))
+    reports[2][jumped] += 1.0
+    before, after = flight_exposures(_flight(tuple(reports)), _hazard())
+    _close(before.entry_t_s, before.entry_lon, before.entry_lat, truth_path, first)
+    _close(after.exit_t_s, after.exit_lon, after.exit_lat, truth_path, last)
+    assert (before.gap_flag, before.gnss_flag) == (True, True)
+    assert (after.gap_flag, after.gnss_flag) == (True, True)
+    assert before.exit_t_s == reports[0][jumped - 1]
+    assert after.entry_t_s == reports[0][jumped + 1]
+
+
+def test_degraded_nic_or_nacp_is_not_bridged_and_flagged() -> None:
+    # State vectors with NIC and NACp: reports inside the area with NIC 0 for a minute (as
+    # under jamming) split the exposure; a NACp of 9 and a missing NIC are trusted.
+    truth_path, first, last = _crossing()
+    t, lon, lat, alt = _true_path(7.0)
+    middle = (truth_path[0][first] + truth_path[0][last]) / 2
+    nic = np.where(np.abs(t - middle) < 30.0, 0.0, 8.0)
+    nic[0] = np.nan
+    frame = pandas.DataFrame(
+        {"time": t, "icao24": "a1", "callsign": "TEST1", "lat": lat, "lon": lon,
+         "baroaltitude": alt * 0.3048, "geoaltitude": np.nan, "onground": False,
+         "nic": nic, "nacp": 9.0}
+    )  # fmt: skip
+    (flight,) = split_flights(frame)
+    assert int(flight.degraded.sum()) == int((nic < 7).sum()) > 0
+    exposures = flight_exposures(flight, _hazard())
+    assert all(e.gnss_flag and e.gap_flag for e in exposures)
+    assert len(exposures) >= 2
+    _close(exposures[0].entry_t_s, exposures[0].entry_lon, exposures[0].entry_lat, truth_path,
+           first)  # fmt: skip
+    _close(exposures[-1].exit_t_s, exposures[-1].exit_lon, exposures[-1].exit_lat, truth_path,
+           last)  # fmt: skip
+    # No exposure spans a degraded report: each one starts after or ends before the minute.
+    for exposure in exposures:
+        assert not (exposure.entry_t_s < middle - 30.0 and exposure.exit_t_s > middle + 30.0)
+
+
+def test_an_incident_is_screened_as_a_ring_from_when_it_happened() -> None:
+    # An incident 10 NM off the path: its 25 NM ring is crossed. Truth: the true path's
+    # samples within 25 NM of the point by Geod.inv (not the ring's polygon), after the event.
+    truth_path = _true_path(0.1)
+    at_lon, at_lat, _ = GEOD.fwd(truth_path[1][30_000], truth_path[2][30_000], AZIMUTH + 90,
+                                 10 * METRES_PER_NM)  # fmt: skip
+    occurred = datetime.fromtimestamp(truth_path[0][0] + 600.0, UTC)
+    incident = Hazard(
+        layer=HazardLayer.INCIDENT, id="hit", name="hit", area=Point(at_lon, at_lat),
+        valid_from=occurred, occurred_at=occurred, published_at=occurred,
+    )  # fmt: skip
+    (ring,) = screening_hazards([], [incident], 25.0)
+    assert ring.ring_nm == 25.0
+    _, _, metres = GEOD.inv(truth_path[1], truth_path[2], np.full(truth_path[1].shape, at_lon),
+                            np.full(truth_path[1].shape, at_lat))  # fmt: skip
+    ((first, last),) = _truth(np.asarray(metres) <= 25 * METRES_PER_NM, truth_path)
+    (exposure,) = flight_exposures(_flight(_true_path(7.0)), ring)
+    _close(exposure.entry_t_s, exposure.entry_lon, exposure.entry_lat, truth_path, first)
+    _close(exposure.exit_t_s, exposure.exit_lon, exposure.exit_lat, truth_path, last)
+    assert (exposure.layer, exposure.status, exposure.published) == ("incidents", None, True)
+    # Before it happened, the same path past the point is no exposure.
+    later = replace(ring, valid_from=occurred + timedelta(hours=3))
+    assert flight_exposures(_flight(_true_path(7.0)), later) == []
+    assert screening_hazards([], [incident], 0.0) == []

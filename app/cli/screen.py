@@ -1,9 +1,11 @@
-"""airspace-risk screen: which flown flights were inside which zones, engagement areas, when —
-state vectors (CSV, gzip'd CSV, Parquet; files or folders) screened on Dask (a local cluster,
-or a scheduler by address) against the layers as on record, written as Parquet."""
+"""airspace-risk screen: which flown flights were inside which zones, engagement areas and
+incident rings, when — state vectors (CSV, gzip'd CSV, Parquet; files or folders) screened on
+Dask (a local cluster, or a scheduler by address) against the layers as on record, written as
+Parquet."""
 
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +13,12 @@ import typer
 from distributed import Client, LocalCluster
 
 from app.cli.layers import Refused
+from app.cli.progress import ProgressBars
+from app.core.instants import InstantError, read_instant
+from app.core.risk.model import DEFAULT_MODEL
 from app.core.tracks.reading import TrackFileError
 from app.core.tracks.screen import screening_hazards
+from app.core.tracks.selection import Selection, SelectionError, bbox_from_text
 from app.services.screening import screen_tracks
 from app.services.screening_outputs import (
     as_table,
@@ -37,6 +43,28 @@ def _mapping(path: Path | None) -> dict[str, str] | None:
     if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
         raise Refused('--columns: a JSON object of their column names to ours ({"ts": "time"})')
     return mapping
+
+
+def _instant(flag: str, text: str | None) -> datetime | None:
+    """A --from/--to time (RFC 3339 with a zone, or a date: its start, UTC)."""
+    if text is None:
+        return None
+    try:
+        return read_instant(text)[0]
+    except InstantError as error:
+        raise Refused(f"{flag}: {error}") from None
+
+
+def _selection(start: str | None, end: str | None, bbox: str | None) -> Selection:
+    """The flags' times and box, checked."""
+    try:
+        return Selection(
+            _instant("--from", start), _instant("--to", end),
+            None if bbox is None else bbox_from_text(bbox),
+        )  # fmt: skip
+    except SelectionError as error:
+        flag = {"from": "--from", "to": "--to", "bbox": "--bbox"}[error.field]
+        raise Refused(f"{flag}: {error.reason}") from None
 
 
 def screen(
@@ -65,26 +93,55 @@ def screen(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Also a PNG: exposures per hour per hazard.")
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Only reports from this UTC time (or date), e.g. 2024-12-25."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Only reports before this UTC time (or date).")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        typer.Option("--bbox", help="Only hazards meeting west,south,east,north (degrees)."),
+    ] = None,
+    incident_radius: Annotated[
+        float,
+        typer.Option(
+            "--incident-radius",
+            min=0.0,
+            max=500.0,
+            help="Incidents: the ring screened around each, NM (0: none).",
+        ),
+    ] = DEFAULT_MODEL.default_incident_radius_nm,
 ) -> None:
-    """Screen flown tracks against the zones and engagement areas in 4D."""
+    """Screen flown tracks against the zones, engagement areas and incident rings in 4D."""
     # Dask's shuffle says at WARNING level that it started and ended: not news to a user.
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     mapping = _mapping(columns)
+    selection = _selection(start, end, bbox)
     engine = make_engine(get_settings())
     try:
         with engine.connect() as connection:
-            hazards, _ = load_hazards(connection)
+            hazards, incidents = load_hazards(connection)
     finally:
         engine.dispose()
-    chosen = screening_hazards(hazards)
+    chosen = screening_hazards(hazards, incidents, incident_radius)
     try:
-        if scheduler is not None:
-            with Client(scheduler, timeout=60) as client:
-                found = screen_tracks(client, tracks, chosen, partitions, mapping)
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
-            with cluster, Client(cluster) as client:
-                found = screen_tracks(client, tracks, chosen, partitions, mapping)
+        with ProgressBars() as bars:
+            told = bars.bar("screening")
+            if scheduler is not None:
+                with Client(scheduler, timeout=60) as client:
+                    found = screen_tracks(
+                        client, tracks, chosen, partitions, mapping, selection, told
+                    )
+            else:
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, dashboard_address=None
+                )
+                with cluster, Client(cluster) as client:
+                    found = screen_tracks(
+                        client, tracks, chosen, partitions, mapping, selection, told
+                    )
     except TrackFileError as error:
         raise Refused(str(error)) from None
     table = as_table(found)

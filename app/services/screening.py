@@ -1,20 +1,57 @@
-"""Screening flown tracks on Dask: the state vectors read as a Dask dataframe, partitioned by
-aircraft (a flight is never cut between tasks), and each partition screened against the hazards
-(`core/tracks/screen.py`), which are sent once to each worker, not with every task. The same
-code runs on a local cluster or on any scheduler given by address."""
+"""Screening flown tracks on Dask. The files are read in parts (a CSV file, or about a million
+rows of a Parquet file: OpenSky's files are an hour each, so parts follow time); a first pass
+over the positions alone finds the aircraft that come near a hazard while it counts (space and
+time), and only their reports are gathered by aircraft (a flight is never cut between tasks) and
+screened (`core/tracks/screen.py`) against the hazards whose boxes their tracks meet. The
+hazards go to each worker once, not with every task. The same code runs on a local cluster or
+on any scheduler given by address."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import dask.dataframe
 import pandas
 from dask.delayed import delayed
-from distributed import Client
+from distributed import Client, as_completed
 
 from app.core.risk.hazards import Hazard
-from app.core.tracks.flights import COLUMNS
-from app.core.tracks.reading import read_track_file, track_files
-from app.core.tracks.screen import EXPOSURE_COLUMNS, HazardIndex, screen_frame
+from app.core.tracks.flights import COLUMNS, OPTIONAL_COLUMNS
+from app.core.tracks.reading import in_window, read_track_file, track_files, track_parts
+from app.core.tracks.screen import (
+    EXPOSURE_COLUMNS,
+    HazardIndex,
+    aircraft_near,
+    of_aircraft,
+    screen_frame,
+)
+from app.core.tracks.selection import Selection
+
+# Told (tasks done, tasks in all) as the screening goes.
+Progress = Callable[[int, int], None]
+
+
+def _read(path: Path, mapping: Mapping[str, str] | None, groups: tuple[int, ...] | None,
+          selection: Selection) -> pandas.DataFrame:  # fmt: skip
+    """One part's reports between the selection's times."""
+    frame = read_track_file(path, mapping, groups)
+    return in_window(frame, selection.start_s, selection.end_s)
+
+
+def _gather(
+    client: Client,
+    graph: dask.dataframe.DataFrame,
+    empty: pandas.DataFrame,
+    progress: Progress | None,
+) -> pandas.DataFrame:
+    """A dataframe's partitions computed on the cluster and joined (`empty` if none), telling
+    progress."""
+    futures = client.compute(graph.to_delayed())
+    if progress is not None:
+        progress(0, len(futures))
+        for done, _ in enumerate(as_completed(futures), start=1):
+            progress(done, len(futures))
+    frames = client.gather(futures)
+    return pandas.concat(frames, ignore_index=True) if frames else empty
 
 
 def screen_tracks(
@@ -23,17 +60,31 @@ def screen_tracks(
     hazards: Sequence[Hazard],
     partitions: int,
     mapping: Mapping[str, str] | None = None,
+    selection: Selection | None = None,
+    progress: Progress | None = None,
 ) -> pandas.DataFrame:
-    """Every exposure in the track files, computed on the client's cluster."""
-    files = track_files(paths)
-    parts = [delayed(read_track_file)(path, mapping) for path in files]
+    """Every exposure in the track files (between the selection's times, of the hazards meeting
+    its box), computed on the client's cluster."""
+    selection = selection or Selection()
+    hazards = selection.hazards(hazards)
+    parts = track_parts(track_files(paths))
+    reads = [delayed(_read)(p.path, mapping, p.row_groups, selection) for p in parts]
     meta = pandas.DataFrame({c: pandas.Series(dtype="object") for c in COLUMNS})
-    frame = dask.dataframe.from_delayed(parts, meta=meta, verify_meta=False)
-    # All of an aircraft's reports in one partition: its flights are split whole.
-    by_aircraft = frame.shuffle("icao24", npartitions=partitions)
+    for column in OPTIONAL_COLUMNS:
+        meta[column] = pandas.Series(dtype="float64")
+    frame = dask.dataframe.from_delayed(reads, meta=meta, verify_meta=False)
     # The hazards go to every worker once; each task gets them by reference.
     [index] = client.scatter([HazardIndex(hazards)], broadcast=True)
+    # Which aircraft come near a hazard while it counts (the files' first reading).
+    near = frame.map_partitions(aircraft_near, index, meta=pandas.Series(dtype="object"))
+    aircraft = frozenset(client.compute(near.drop_duplicates()).result())
     empty = pandas.DataFrame({c: pandas.Series(dtype="object") for c in EXPOSURE_COLUMNS})
+    if not aircraft:
+        return empty
+    # Their reports only (the second reading), all of an aircraft's in one partition.
+    [chosen] = client.scatter([aircraft], broadcast=True)
+    theirs = frame.map_partitions(of_aircraft, chosen, meta=meta)
+    by_aircraft = theirs.shuffle("icao24", npartitions=partitions)
     exposures = by_aircraft.map_partitions(screen_frame, index, meta=empty)
-    result: pandas.DataFrame = client.compute(exposures).result()
+    result = _gather(client, exposures, empty, progress)
     return result.sort_values(["flight_id", "entry_t_s", "hazard_id"], ignore_index=True)

@@ -1,8 +1,10 @@
 """Where a flown flight was inside a hazard in 4D: inside its area, inside its altitude band and
 inside its counting window, all at once. Between two reports the aircraft is taken to fly the
 geodesic at a steady climb, when the reports are close enough in time; a longer silence is not
-bridged: the exposure ends at the last report before it and is flagged. Each entry and exit is
-found by bisection on the segment to a second."""
+bridged: the exposure ends at the last report before it and is flagged. Nor is a stretch where
+the positions cannot be trusted (suspected GNSS interference): a jump no aircraft could fly, or
+a report whose NIC or NACp is degraded. Each entry and exit is found by bisection on the
+segment to a second."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,10 +15,14 @@ from pyproj import Geod
 
 from app.core.risk.hazards import Hazard, status_at
 from app.core.tracks.flights import Flight
+from app.core.units import METRES_PER_NM
 
 GEOD = Geod(ellps="WGS84")
 # Reports further apart than this are a gap: not bridged, flagged (ADS-B gives one every 5–10 s).
 BRIDGE_LIMIT_S = 60.0
+# Faster than this between two reports is a jump, not flight (airliners' ground speeds stay
+# under about 700 kt even in the strongest jet stream).
+JUMP_KT = 1000.0
 # Checks inside each bridged segment, so that a corner cut between two reports is not missed.
 SUBSTEPS = 4
 BISECTION_S = 1.0
@@ -31,6 +37,8 @@ class Exposure:
     callsign: str
     hazard_id: str
     layer: str
+    # Who advised it (zones, engagement areas), as on record.
+    issuer: str | None
     entry_t_s: float
     exit_t_s: float
     entry_lon: float
@@ -44,6 +52,9 @@ class Exposure:
     published: bool
     # The stretch begins or ends at a gap in the reports: its true entry or exit is unknown.
     gap_flag: bool
+    # That gap, or a report inside, is suspected GNSS interference (a jump, a degraded NIC or
+    # NACp): where the aircraft really was is uncertain.
+    gnss_flag: bool
     # Where it flew inside: entry, the reports between, exit (lon, lat).
     path: tuple[tuple[float, float], ...] = ()
 
@@ -126,6 +137,16 @@ def _crossing(flight: Flight, i: int, low: float, high: float, inside: _Inside, 
     return (low + high) / 2
 
 
+def _bridges(flight: Flight) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: whether it is bridged, and whether it is not for suspected GNSS
+    interference (a jump, or a degraded report at either end)."""
+    _, _, distance_m = GEOD.inv(flight.lon[:-1], flight.lat[:-1], flight.lon[1:], flight.lat[1:])
+    span_s = flight.t_s[1:] - flight.t_s[:-1]
+    speed_kt = np.asarray(distance_m) / METRES_PER_NM / np.maximum(span_s, 1e-9) * 3600.0
+    suspect = (speed_kt > JUMP_KT) | flight.degraded[:-1] | flight.degraded[1:]
+    return (span_s <= BRIDGE_LIMIT_S) & ~suspect, suspect
+
+
 def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
     """Every stretch of the flight inside the hazard, in time order."""
     inside = _Inside(hazard)
@@ -149,12 +170,13 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
     subs[:, 0], subs[:, -1] = states[:-1], states[1:]
     if not states.any() and not subs.any():
         return []
+    bridged, suspect = _bridges(flight)
     stretches: list[Exposure] = []
-    entry: tuple[float, float, float, bool] | None = None  # t, lon, lat, after a gap
+    entry: tuple[float, float, float, bool, bool] | None = None  # t, lon, lat, after a gap, GNSS
     altitudes: list[float] = []
     points: list[tuple[float, float]] = []
 
-    def close(t_s: float, lon: float, lat: float, gap: bool) -> None:
+    def close(t_s: float, lon: float, lat: float, gap: bool, gnss: bool = False) -> None:
         nonlocal entry
         assert entry is not None
         known = [a for a in altitudes if not np.isnan(a)]
@@ -163,13 +185,14 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
         stretches.append(
             Exposure(
                 flight_id=flight.flight_id, icao24=flight.icao24, callsign=flight.callsign,
-                hazard_id=hazard.id, layer=hazard.layer.value, entry_t_s=entry[0], exit_t_s=t_s,
+                hazard_id=hazard.id, layer=hazard.layer.value, issuer=hazard.issuer,
+                entry_t_s=entry[0], exit_t_s=t_s,
                 entry_lon=entry[1], entry_lat=entry[2], exit_lon=lon, exit_lat=lat,
                 min_alt_ft=min(known) if known else float("nan"),
                 max_alt_ft=max(known) if known else float("nan"),
                 status=status.value if status is not None else None,
                 published=hazard.published_at is None or hazard.published_at <= entered,
-                gap_flag=entry[3] or gap, path=(*points, (lon, lat)),
+                gap_flag=entry[3] or gap, gnss_flag=entry[4] or gnss, path=(*points, (lon, lat)),
             )
         )  # fmt: skip
         entry = None
@@ -177,16 +200,17 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
         points.clear()
 
     if states[0]:
-        entry = (flight.t_s[0], flight.lon[0], flight.lat[0], True)  # inside from the first report
+        # Inside from the first report.
+        entry = (flight.t_s[0], flight.lon[0], flight.lat[0], True, bool(flight.degraded[0]))
         altitudes.append(flight.alt_ft[0])
         points.append((flight.lon[0], flight.lat[0]))
     for i in range(len(flight.t_s) - 1):
-        bridged = flight.t_s[i + 1] - flight.t_s[i] <= BRIDGE_LIMIT_S
-        if not bridged:
+        if not bridged[i]:
             if entry is not None:
-                close(flight.t_s[i], flight.lon[i], flight.lat[i], True)
+                close(flight.t_s[i], flight.lon[i], flight.lat[i], True, bool(suspect[i]))
             if states[i + 1]:
-                entry = (flight.t_s[i + 1], flight.lon[i + 1], flight.lat[i + 1], True)
+                after = (flight.t_s[i + 1], flight.lon[i + 1], flight.lat[i + 1])
+                entry = (*after, True, bool(suspect[i]))
                 altitudes.append(flight.alt_ft[i + 1])
                 points.append((flight.lon[i + 1], flight.lat[i + 1]))
             continue
@@ -200,7 +224,7 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
                 )
                 ct, clon, clat, calt = (float(v[0]) for v in _along(flight, i, np.array([at])))
                 if sub[k + 1]:
-                    entry = (ct, clon, clat, False)
+                    entry = (ct, clon, clat, False, False)
                     altitudes.append(calt)
                     points.append((clon, clat))
                 else:

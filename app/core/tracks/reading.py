@@ -3,13 +3,18 @@ not, one file or a folder of them, with a column mapping for other sources
 (`{"ts": "time", "hex": "icao24", …}`: their name → ours)."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas
+import pyarrow.parquet
 
-from app.core.tracks.flights import COLUMNS
+from app.core.tracks.flights import COLUMNS, OPTIONAL_COLUMNS
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# A Parquet file is read in parts of about this many rows (whole row groups), so one task never
+# holds a large file; a CSV file is one part (a gzip'd one cannot be entered midway).
+ROWS_PER_PART = 1_000_000
 
 
 class TrackFileError(ValueError):
@@ -33,16 +38,53 @@ def track_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def read_track_file(path: Path, mapping: Mapping[str, str] | None = None) -> pandas.DataFrame:
-    """One file's state vectors in our columns (others dropped), times as seconds since 1970."""
+@dataclass(frozen=True)
+class TrackPart:
+    """A file, or some row groups of a Parquet file: what one task reads."""
+
+    path: Path
+    row_groups: tuple[int, ...] | None = None
+
+
+def track_parts(files: list[Path], rows_per_part: int = ROWS_PER_PART) -> list[TrackPart]:
+    """The parts to read the files in: a CSV file whole, a Parquet file by its row groups."""
+    parts: list[TrackPart] = []
+    for path in files:
+        if not path.name.endswith(".parquet"):
+            parts.append(TrackPart(path))
+            continue
+        try:
+            metadata = pyarrow.parquet.ParquetFile(path).metadata
+        except (OSError, pyarrow.ArrowException) as error:
+            raise TrackFileError(f"{path}: cannot be read as Parquet: {error}") from None
+        group: list[int] = []
+        rows = 0
+        for index in range(metadata.num_row_groups):
+            group.append(index)
+            rows += metadata.row_group(index).num_rows
+            if rows >= rows_per_part:
+                parts.append(TrackPart(path, tuple(group)))
+                group, rows = [], 0
+        if group or not parts or parts[-1].path != path:
+            parts.append(TrackPart(path, tuple(group)))
+    return parts
+
+
+def read_track_file(
+    path: Path, mapping: Mapping[str, str] | None = None, row_groups: tuple[int, ...] | None = None
+) -> pandas.DataFrame:
+    """A file's state vectors (or these row groups of a Parquet file) in our columns (others
+    dropped), times as seconds since 1970."""
     try:
         if path.name.endswith(".parquet"):
-            frame = pandas.read_parquet(path)
+            source = pyarrow.parquet.ParquetFile(path)
+            table = source.read() if row_groups is None else source.read_row_groups(row_groups)
+            frame = table.to_pandas()
         else:
             frame = pandas.read_csv(
                 path, compression="infer", dtype={"icao24": str, "callsign": str}
             )
-    except (OSError, ValueError, pandas.errors.ParserError) as error:
+    except (OSError, ValueError, pandas.errors.ParserError, pyarrow.ArrowException) as error:
         raise TrackFileError(f"{path}: cannot be read: {error}") from None
     if mapping:
         frame = frame.rename(columns=dict(mapping))
@@ -51,7 +93,22 @@ def read_track_file(path: Path, mapping: Mapping[str, str] | None = None) -> pan
         raise TrackFileError(
             f"{path}: no column {', '.join(missing)} (give a column mapping for other sources)"
         )
-    frame = frame[list(COLUMNS)]
+    # Every frame has the same columns (NIC and NACp empty where the source has none).
+    frame = frame.reindex(columns=[*COLUMNS, *OPTIONAL_COLUMNS])
+    for column in OPTIONAL_COLUMNS:
+        frame[column] = pandas.to_numeric(frame[column], errors="coerce").astype("float64")
     if not pandas.api.types.is_numeric_dtype(frame["time"]):
         frame = frame.assign(time=pandas.to_datetime(frame["time"], utc=True).astype("int64") / 1e9)
     return frame
+
+
+def in_window(
+    frame: pandas.DataFrame, start_s: float | None, end_s: float | None
+) -> pandas.DataFrame:
+    """The reports from start_s (inclusive) to end_s (exclusive); None: open."""
+    keep = pandas.Series(True, index=frame.index)
+    if start_s is not None:
+        keep &= frame["time"] >= start_s
+    if end_s is not None:
+        keep &= frame["time"] < end_s
+    return frame.loc[keep]

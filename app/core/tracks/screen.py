@@ -1,5 +1,6 @@
 """Screening a batch of state vectors against hazards: flights split, each flight checked only
-against the hazards whose box its own box meets (an STR tree), every exposure one row."""
+against the hazards whose box its track meets (an STR tree), every exposure one row; and which
+aircraft come near any hazard at all, so that only their reports are gathered."""
 
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -9,13 +10,17 @@ import pandas
 import shapely
 from shapely.strtree import STRtree
 
-from app.core.risk.hazards import Hazard
-from app.core.tracks.exposures import Exposure, flight_exposures
+from app.core.geodesy.circle import geodesic_circle
+from app.core.risk.hazards import Hazard, HazardLayer
+from app.core.tracks.exposures import BRIDGE_LIMIT_S, JUMP_KT, Exposure, flight_exposures
 from app.core.tracks.flights import split_flights
 
 # How far from the straight line between reports the geodesic may stray (0.05° ≈ 5 km, more
 # than it does over the 1–3 km between ADS-B reports).
 NEAR_DEG = 0.05
+# A bridged segment is at most this long (JUMP_KT for BRIDGE_LIMIT_S): an aircraft with no
+# report this close to a hazard's box, within its counting window, cannot have been inside.
+REACH_NM = JUMP_KT * BRIDGE_LIMIT_S / 3600.0 + 1.0
 EXPOSURE_COLUMNS = (
     *(name for name in Exposure.__dataclass_fields__ if name != "path"),
     "duration_s",
@@ -30,9 +35,13 @@ def path_wkb(path: Sequence[tuple[float, float]]) -> bytes:
     return shapely.to_wkb(shape)  # type: ignore[no-any-return]
 
 
-def screening_hazards(hazards: Sequence[Hazard]) -> list[Hazard]:
+def screening_hazards(
+    hazards: Sequence[Hazard], incidents: Sequence[Hazard] = (), incident_radius_nm: float = 0.0
+) -> list[Hazard]:
     """One hazard per record: an engagement area's fade rings (each a hazard of the same record
-    for scoring) joined back into its whole reach, so a flight through it is one exposure."""
+    for scoring) joined back into its whole reach, so a flight through it is one exposure; and
+    each incident as the disc of incident_radius_nm around it (from when it happened, at the
+    altitudes its weapon reaches, as the route check counts it; none with a radius of 0)."""
     by_record: dict[tuple[str, str], list[Hazard]] = {}
     for hazard in hazards:
         by_record.setdefault((hazard.layer.value, hazard.id), []).append(hazard)
@@ -43,7 +52,23 @@ def screening_hazards(hazards: Sequence[Hazard]) -> list[Hazard]:
         else:
             area = shapely.union_all([part.area for part in parts])
             joined.append(replace(parts[0], area=area, range_band_nm=None, range_factor=1.0))
+    if incident_radius_nm > 0:
+        for incident in incidents:
+            if incident.layer is HazardLayer.INCIDENT and isinstance(incident.area, shapely.Point):
+                ring = geodesic_circle(incident.area.x, incident.area.y, incident_radius_nm)
+                joined.append(replace(incident, area=ring, ring_nm=incident_radius_nm))
     return joined
+
+
+def _reach_box(hazard: Hazard) -> shapely.Polygon:
+    """A hazard's box grown by REACH_NM (longitude by the cosine of its furthest latitude;
+    the whole circle of longitude near a pole)."""
+    west, south, east, north = hazard.area.bounds
+    grow_lat = REACH_NM / 60.0
+    south, north = max(south - grow_lat, -90.0), min(north + grow_lat, 90.0)
+    cosine = np.cos(np.radians(max(abs(south), abs(north))))
+    grow_lon = 360.0 if cosine < 0.05 else grow_lat / cosine
+    return shapely.box(max(west - grow_lon, -180.0), south, min(east + grow_lon, 180.0), north)
 
 
 class HazardIndex:
@@ -52,6 +77,31 @@ class HazardIndex:
     def __init__(self, hazards: Sequence[Hazard]) -> None:
         self.hazards = list(hazards)
         self.tree = STRtree([shapely.box(*h.area.bounds) for h in self.hazards])
+        self.reach = STRtree([_reach_box(h) for h in self.hazards])
+        # When each can have a flight inside, widened by a bridged segment's length in time.
+        self.start_s = (
+            np.array(
+                [
+                    -np.inf if h.valid_from is None else h.valid_from.timestamp()
+                    for h in self.hazards
+                ]
+            )
+            - BRIDGE_LIMIT_S
+        )
+        self.end_s = (
+            np.array(
+                [np.inf if h.valid_to is None else h.valid_to.timestamp() for h in self.hazards]
+            )
+            + BRIDGE_LIMIT_S
+        )
+
+    def reaching(self, t_s: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Which reports are near enough a hazard, while it counts, to matter (REACH_NM)."""
+        report, hazard = self.reach.query(shapely.points(lon, lat), predicate="intersects")
+        timely = (t_s[report] >= self.start_s[hazard]) & (t_s[report] <= self.end_s[hazard])
+        near = np.zeros(len(t_s), dtype=bool)
+        near[report[timely]] = True
+        return near
 
     def near(self, west: float, south: float, east: float, north: float) -> list[Hazard]:
         """The hazards whose box meets this box."""
@@ -88,3 +138,20 @@ def screen_frame(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFram
                 )
     result = pandas.DataFrame(rows, columns=list(EXPOSURE_COLUMNS))
     return result.sort_values(["flight_id", "entry_t_s", "hazard_id"], ignore_index=True)
+
+
+def aircraft_near(frame: pandas.DataFrame, index: HazardIndex) -> pandas.Series:
+    """The aircraft (icao24) with a report near a hazard while it counts: only their reports
+    need screening (every report of theirs, so their flights are split as in the whole)."""
+    placed = frame.loc[frame["lat"].notna() & frame["lon"].notna()]
+    near = index.reaching(
+        placed["time"].to_numpy(dtype="float64"),
+        placed["lon"].to_numpy(dtype="float64"),
+        placed["lat"].to_numpy(dtype="float64"),
+    )
+    return pandas.Series(placed["icao24"].to_numpy()[near], dtype="object").drop_duplicates()
+
+
+def of_aircraft(frame: pandas.DataFrame, aircraft: frozenset[str]) -> pandas.DataFrame:
+    """The reports of these aircraft."""
+    return frame.loc[frame["icao24"].isin(aircraft)]
