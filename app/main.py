@@ -18,6 +18,7 @@ from app.api import (
     openapi_30,
     reviews,
     route_checks,
+    screenings,
     watches,
     webhooks,
 )
@@ -40,6 +41,7 @@ from app.metrics import DB_CONNECTIONS_IN_USE, ROUTE_CHECKS_RUNNING, ROUTE_CHECK
 from app.services.checkers import CheckerService
 from app.services.readiness_monitor import ReadinessMonitor
 from app.services.route_check_gate import RouteCheckGate
+from app.services.screening_jobs import ScreeningRunner
 from app.services.shared_edges import SharedEdges
 from app.services.watch_rechecks import WatchRechecker
 from app.services.webhook_delivery import WebhookDeliverer
@@ -84,9 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.watch_rechecker.start()
         if settings.webhook_delivery:
             deliverer.start()
+        app.state.screening_runner = ScreeningRunner(
+            engine, settings.screening_dir, settings.screening_scheduler,
+            settings.screening_workers,
+        )  # fmt: skip
+        if settings.screening_jobs:
+            app.state.screening_runner.start()
         try:
             yield
         finally:
+            app.state.screening_runner.close()
             app.state.watch_rechecker.close()
             deliverer.close()
             app.state.readiness.close()
@@ -113,7 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.route_check_gate = RouteCheckGate(
         settings.route_check_concurrency, settings.route_check_max_waiting
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+        uploads={"/v1/screenings": settings.screening_max_upload_bytes},
+    )  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAndFileUrlsMiddleware)
     # Absolute links and Location headers are built from Host: only names this service is
@@ -138,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before editing's /v1/{layer} routes, which would take /v1/watches for a layer's name.
     app.include_router(watches.router)
     app.include_router(webhooks.router)
+    app.include_router(screenings.router)
     app.include_router(editing.router, dependencies=readers)
     app.include_router(reviews.router)
     app.include_router(audit.router)

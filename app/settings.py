@@ -122,6 +122,24 @@ class Settings(BaseSettings):
     )  # fmt: skip
     webhook_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     webhook_read_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    screening_jobs: bool = Field(
+        default=True, description="Run screening jobs from this process (off: they wait for a "
+        "process that does).",
+    )  # fmt: skip
+    screening_dir: Path = Field(
+        default=PROJECT_ROOT / ".data" / "screenings",
+        description="Where screening jobs' uploaded tracks and result files are kept.",
+    )
+    screening_scheduler: str | None = Field(
+        default=None, description="A Dask scheduler's address for screening jobs (else a "
+        "local cluster of worker processes, started with the first job).",
+    )  # fmt: skip
+    screening_workers: int = Field(
+        default=1, ge=1, le=64, description="Worker processes of the local screening cluster."
+    )
+    screening_max_upload_bytes: int = Field(
+        default=2 * 1024**3, ge=1024, description="Largest track file a screening job accepts."
+    )
     geodata_dir: Path = Field(
         default=PROJECT_ROOT / "geodata", description="Where the bundled layers are read from."
     )

@@ -30,6 +30,7 @@ TABLES = {
     "navdata_fixes",
     "navdata_airway_legs",
     "navdata_procedures",
+    "screenings",
 }
 
 

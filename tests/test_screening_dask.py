@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import geopandas
@@ -17,58 +17,15 @@ import numpy as np
 import pandas
 import pytest
 from distributed import Client, LocalCluster
-from pyproj import Geod
-from shapely.geometry import Point, box
 from sqlalchemy import create_engine
 
-from app.core.risk.hazards import Hazard, HazardLayer
-from app.core.tracks.flights import COLUMNS
 from app.core.tracks.reading import TrackFileError, read_track_file
 from app.core.tracks.screen import HazardIndex, aircraft_near, screen_frame, screening_hazards
 from app.core.tracks.selection import Selection
 from app.services.screening import screen_tracks
 from app.store.hazard_loading import load_hazards
 from tests.pg_clusters import free_port
-
-GEOD = Geod(ellps="WGS84")
-START = datetime(2024, 12, 25, 3, 0, tzinfo=UTC)
-# The folder of track files, all their state vectors, and each aircraft's true entry per area.
-Generated = tuple[Path, pandas.DataFrame, dict[str, dict[str, float]]]
-AREAS = {"north": box(44.0, 43.0, 46.0, 44.0), "south": box(46.0, 40.0, 48.0, 41.5)}
-
-
-def _hazards() -> list[Hazard]:
-    return [
-        Hazard(layer=HazardLayer.CONFLICT_ZONE, id=name, name=name, area=area,
-               published_at=START - timedelta(days=1))
-        for name, area in AREAS.items()
-    ]  # fmt: skip
-
-
-def _tracks(count: int, seed: int) -> tuple[pandas.DataFrame, dict[str, dict[str, float]]]:
-    """`count` straight flights over the Caucasus reporting every 6–9 s, and for each the true
-    entry time into each area (from its path walked every second)."""
-    pick = np.random.default_rng(seed)
-    rows: list[tuple[object, ...]] = []
-    truth: dict[str, dict[str, float]] = {}
-    for n in range(count):
-        icao24 = f"{n:06x}"
-        lon0, lat0 = pick.uniform(41.0, 43.0), pick.uniform(39.5, 44.5)
-        azimuth, speed, t0 = pick.uniform(60, 120), pick.uniform(200, 250), pick.uniform(0, 3600)
-        dense = np.arange(0.0, 2400.0, 1.0)
-        lon, lat, _ = GEOD.fwd(np.full(dense.shape, lon0), np.full(dense.shape, lat0),
-                               np.full(dense.shape, azimuth), speed * dense)  # fmt: skip
-        for name, area in AREAS.items():
-            inside = [area.intersects(Point(x, y)) for x, y in zip(lon, lat, strict=True)]
-            if any(inside):
-                truth.setdefault(icao24, {})[name] = START.timestamp() + t0 + inside.index(True)
-        t = 0.0
-        while t < 2400.0:
-            x, y, _ = GEOD.fwd(lon0, lat0, azimuth, speed * t)
-            rows.append((START.timestamp() + t0 + t, icao24, f"TST{n:03d}", y, x, 10_668.0,
-                         10_700.0, False))  # fmt: skip
-            t += pick.uniform(6.0, 9.0)
-    return pandas.DataFrame(rows, columns=list(COLUMNS)), truth
+from tests.track_samples import AREAS, START, Generated, area_hazards, generated_tracks
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +34,7 @@ def track_folder(
 ) -> tuple[Path, pandas.DataFrame, dict[str, dict[str, float]]]:
     """Three files, one of each kind, of 60 flights in all."""
     folder = tmp_path_factory.mktemp("tracks")
-    frame, truth = _tracks(60, 20241225)
+    frame, truth = generated_tracks(60, 20241225)
     aircraft = sorted(frame["icao24"].unique())
     thirds = [aircraft[0:20], aircraft[20:40], aircraft[40:60]]
     frame[frame["icao24"].isin(thirds[0])].to_csv(folder / "a.csv", index=False)
@@ -95,8 +52,8 @@ def client(request: pytest.FixtureRequest) -> Iterator[Client]:
 
 def test_the_cluster_finds_what_the_truth_says(client: Client, track_folder: Generated) -> None:
     folder, frame, truth = track_folder
-    found = screen_tracks(client, [folder], _hazards(), partitions=4)
-    alone = screen_frame(frame, HazardIndex(_hazards()))
+    found = screen_tracks(client, [folder], area_hazards(), partitions=4)
+    alone = screen_frame(frame, HazardIndex(area_hazards()))
     pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
     entries = {(r.icao24, r.hazard_id): r.entry_t_s for r in found.itertuples()}
     expected = {(a, h) for a, areas in truth.items() for h in areas}
@@ -110,12 +67,12 @@ def test_only_aircraft_near_a_hazard_are_gathered(track_folder: Generated) -> No
     # The first pass keeps every aircraft that has an exposure (all of them: found on the whole
     # frame) and drops some that never come near; with the areas valid only later, none.
     _, frame, truth = track_folder
-    alone = screen_frame(frame, HazardIndex(_hazards()))
-    near = set(aircraft_near(frame, HazardIndex(_hazards())))
+    alone = screen_frame(frame, HazardIndex(area_hazards()))
+    near = set(aircraft_near(frame, HazardIndex(area_hazards())))
     assert set(alone["icao24"]) <= near
     assert set(truth) <= near
     assert len(near) < frame["icao24"].nunique(), "some generated flights must stay far away"
-    later = [replace(h, valid_from=START + timedelta(days=1)) for h in _hazards()]
+    later = [replace(h, valid_from=START + timedelta(days=1)) for h in area_hazards()]
     assert aircraft_near(frame, HazardIndex(later)).empty
 
 
@@ -125,9 +82,9 @@ def test_times_and_a_box_select_what_is_screened(client: Client, track_folder: G
     folder, frame, _ = track_folder
     end = START + timedelta(minutes=30)
     selection = Selection(START, end, AREAS["north"].bounds)
-    found = screen_tracks(client, [folder], _hazards(), 3, selection=selection)
+    found = screen_tracks(client, [folder], area_hazards(), 3, selection=selection)
     cut = frame[(frame["time"] >= START.timestamp()) & (frame["time"] < end.timestamp())]
-    north = [h for h in _hazards() if h.id == "north"]
+    north = [h for h in area_hazards() if h.id == "north"]
     alone = screen_frame(cut, HazardIndex(north))
     assert len(alone) > 0, "some flights must cross the north area in the first half hour"
     pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
@@ -166,12 +123,12 @@ def test_a_scheduler_started_apart_gives_the_same(track_folder: Generated) -> No
     try:
         with Client(f"tcp://127.0.0.1:{port}", timeout=60) as client:
             client.wait_for_workers(2, timeout=120)
-            found = screen_tracks(client, [folder], _hazards(), partitions=3)
+            found = screen_tracks(client, [folder], area_hazards(), partitions=3)
     finally:
         for process in (worker, scheduler):
             process.terminate()
             process.wait(timeout=30)
-    alone = screen_frame(frame, HazardIndex(_hazards()))
+    alone = screen_frame(frame, HazardIndex(area_hazards()))
     pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
 
 
@@ -193,7 +150,9 @@ def test_the_command_screens_against_the_layers(
     written = pandas.read_parquet(out)
     engine = create_engine(loaded_database_url)
     with engine.connect() as connection:
-        hazards = screening_hazards(load_hazards(connection)[0])
+        zones, incidents = load_hazards(connection)
+    # The command's default incident ring, 25 NM.
+    hazards = screening_hazards(zones, incidents, 25.0)
     engine.dispose()
     expected = screen_frame(frame, HazardIndex(hazards))
     assert len(expected) > 0, "the generated flights must cross a bundled zone"

@@ -16,6 +16,7 @@ from app.core.risk.hazards import Hazard, HazardLayer
 from app.core.tracks.exposures import flight_exposures
 from app.core.tracks.flights import COLUMNS, Flight, split_flights
 from app.core.tracks.screen import screening_hazards
+from app.core.tracks.selection import Selection, SelectionError, bbox_from_text
 from app.core.units import METRES_PER_NM
 
 GEOD = Geod(ellps="WGS84")
@@ -243,3 +244,17 @@ def test_an_incident_is_screened_as_a_ring_from_when_it_happened() -> None:
     later = replace(ring, valid_from=occurred + timedelta(hours=3))
     assert flight_exposures(_flight(_true_path(7.0)), later) == []
     assert screening_hazards([], [incident], 0.0) == []
+
+
+def test_a_selection_box_across_180_picks_hazards_on_both_sides() -> None:
+    # Boxes east and west of 180° and one in the middle of the Pacific's other side.
+    east = _hazard(id="east", area=box(175.0, -10.0, 179.0, -5.0))
+    west = _hazard(id="west", area=box(-179.0, -10.0, -175.0, -5.0))
+    away = _hazard(id="away", area=box(-150.0, -10.0, -145.0, -5.0))
+    chosen = Selection(bbox=bbox_from_text("170,-20,-170,0")).hazards([east, west, away])
+    assert [h.id for h in chosen] == ["east", "west"]
+    assert bbox_from_text("170,-20,0,-170,0,1") == (170.0, -20.0, -170.0, 0.0)
+    with pytest.raises(SelectionError, match="southern edge"):
+        Selection(bbox=(0.0, 10.0, 5.0, 0.0))
+    with pytest.raises(SelectionError, match="time zone"):
+        Selection(start=datetime(2024, 12, 25))  # noqa: DTZ001 (the fault under test)

@@ -20,15 +20,23 @@ class BodyTooLarge(HTTPException):
 class BodyLimitMiddleware:
     """Answer 413 with a problem document when a body exceeds max_bytes."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take files (POST only), with their own, larger limits.
+        self.uploads = uploads or {}
 
-    def _refusal(self, scope: Scope) -> ProblemResponse:
+    def _limit(self, scope: Scope) -> int:
+        """The limit for this request."""
+        if scope.get("method") == "POST":
+            return self.uploads.get(scope.get("path", ""), self.max_bytes)
+        return self.max_bytes
+
+    def _refusal(self, scope: Scope, limit: int) -> ProblemResponse:
         problem = Problem(
-            413, f"the request body exceeds the limit of {self.max_bytes} bytes",
+            413, f"the request body exceeds the limit of {limit} bytes",
             "body-too-large", "Request body too large",
-            errors=[FieldError("body", "too large")], extra={"limit_bytes": self.max_bytes},
+            errors=[FieldError("body", "too large")], extra={"limit_bytes": limit},
         )  # fmt: skip
         return problem_response(Request(scope), problem)
 
@@ -36,9 +44,10 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refusal(scope)(scope, receive, send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refusal(scope, limit)(scope, receive, send)
                 return
         received = 0
         started = False
@@ -48,8 +57,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -61,4 +70,4 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refusal(scope)(scope, receive, send)
+                await self._refusal(scope, limit)(scope, receive, send)

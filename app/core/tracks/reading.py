@@ -70,6 +70,24 @@ def track_parts(files: list[Path], rows_per_part: int = ROWS_PER_PART) -> list[T
     return parts
 
 
+def check_track_columns(path: Path, mapping: Mapping[str, str] | None = None) -> None:
+    """TrackFileError unless the file can be read and has our columns (after the mapping):
+    its schema or first rows only, so a large upload is refused at once."""
+    try:
+        if path.name.endswith(".parquet"):
+            names = list(pyarrow.parquet.read_schema(path).names)
+        else:
+            names = list(pandas.read_csv(path, compression="infer", nrows=5).columns)
+    except (OSError, ValueError, pandas.errors.ParserError, pyarrow.ArrowException) as error:
+        raise TrackFileError(f"{path.name}: cannot be read: {error}") from None
+    renamed = {dict(mapping or {}).get(name, name) for name in names}
+    missing = [c for c in COLUMNS if c not in renamed]
+    if missing:
+        raise TrackFileError(
+            f"{path.name}: no column {', '.join(missing)} (give a column mapping for other sources)"
+        )
+
+
 def read_track_file(
     path: Path, mapping: Mapping[str, str] | None = None, row_groups: tuple[int, ...] | None = None
 ) -> pandas.DataFrame:

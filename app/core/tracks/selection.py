@@ -81,11 +81,14 @@ def _check_bbox(bbox: tuple[float, float, float, float]) -> None:
 
 
 def bbox_from_text(text: str) -> tuple[float, float, float, float]:
-    """A box written west,south,east,north."""
+    """A box written west,south,east,north (or with heights, as OGC's bbox: west,south,low,
+    east,north,high; the heights are ignored)."""
     try:
-        numbers = tuple(float(part) for part in text.split(","))
+        numbers = [float(part) for part in text.split(",")]
     except ValueError:
         raise SelectionError("bbox", "must be 4 comma-separated numbers") from None
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4:
         raise SelectionError("bbox", "must be 4 comma-separated numbers: west,south,east,north")
-    return numbers
+    return (numbers[0], numbers[1], numbers[2], numbers[3])
