@@ -160,7 +160,12 @@ def test_the_command_screens_against_the_layers(
     assert list(written["flight_id"]) == list(expected["flight_id"])
     entries = written["entry_time"].astype("int64") / 1e9
     assert np.allclose(entries.to_numpy(), expected["entry_t_s"].to_numpy(), atol=1e-3)
-    assert {"status", "published", "gap_flag", "min_alt_ft", "exit_time"} <= set(written.columns)
+    # The columns issue 17 promised researchers, in its order (written out here from its text).
+    promised = (
+        "flight_id icao24 callsign layer hazard_id entry_time exit_time entry_lon "
+        "entry_lat exit_lon exit_lat min_alt_ft max_alt_ft status published gap_flag"
+    )
+    assert list(written.columns)[:16] == promised.split()  # fmt: skip
     # The GeoPackage: a line per exposure, in lon/lat.
     lines = geopandas.read_file(tmp_path / "x.gpkg", layer="exposures", engine="pyogrio")
     assert len(lines) == len(written)

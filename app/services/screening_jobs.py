@@ -131,7 +131,10 @@ class ScreeningRunner:
                 self._wake.wait(self.interval_s)
                 self._wake.clear()
                 continue
-            self.run_job(job)
+            try:
+                self.run_job(job)
+            except Exception:  # its outcome not recorded: it stops beating and is run again
+                log.exception("screening %s was not recorded; it runs again", job.id)
 
     def _dask(self) -> Client:
         """The client: to the configured scheduler, else to a local cluster (made once)."""
@@ -153,9 +156,12 @@ class ScreeningRunner:
 
         def keep_beating() -> None:
             while not beating.wait(BEAT_S):
-                with self.engine.begin() as connection:
-                    if not beat(connection, job.id, job.attempts, **progress):
-                        return
+                try:
+                    with self.engine.begin() as connection:
+                        if not beat(connection, job.id, job.attempts, **progress):
+                            return
+                except Exception:  # the database away for a moment: beat again later
+                    log.exception("screening %s: heartbeat failed", job.id)
 
         beater = threading.Thread(target=keep_beating, name=f"beat-{job.id}", daemon=True)
         beater.start()

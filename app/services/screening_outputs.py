@@ -15,13 +15,23 @@ matplotlib.use("Agg")  # files only, no screen
 
 from matplotlib import pyplot
 
+# The columns researchers were promised, in this order; then the issuer, the GNSS flag, the
+# duration and the path inside (WKB).
+TABLE_COLUMNS = (
+    "flight_id", "icao24", "callsign", "layer", "hazard_id", "entry_time", "exit_time",
+    "entry_lon", "entry_lat", "exit_lon", "exit_lat", "min_alt_ft", "max_alt_ft", "status",
+    "published", "gap_flag", "issuer", "gnss_flag", "duration_s", "geometry",
+)  # fmt: skip
+
 
 def as_table(found: pandas.DataFrame) -> pandas.DataFrame:
-    """The exposures with times as UTC timestamps (entry_time, exit_time)."""
+    """The exposures with times as UTC timestamps to the millisecond (entry_time, exit_time;
+    the crossings are found to a second), in the promised column order."""
     table = found.copy()
     for end in ("entry", "exit"):
-        table[f"{end}_time"] = pandas.to_datetime(table.pop(f"{end}_t_s"), unit="s", utc=True)
-    return table
+        seconds = table.pop(f"{end}_t_s")
+        table[f"{end}_time"] = pandas.to_datetime(seconds, unit="s", utc=True).dt.round("ms")
+    return table[list(TABLE_COLUMNS)]
 
 
 def write_parquet(table: pandas.DataFrame, path: Path) -> None:
