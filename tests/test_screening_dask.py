@@ -5,8 +5,10 @@ all (core/tracks/screen.py on the whole frame), and those exposures agree with c
 computed in the test from each generated flight's true path."""
 
 import os
+import pty
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -19,7 +21,7 @@ import pytest
 from distributed import Client, LocalCluster
 from sqlalchemy import create_engine
 
-from app.core.tracks.reading import TrackFileError, read_track_file
+from app.core.tracks.reading import TrackFileError, read_track_file, track_parts
 from app.core.tracks.screen import HazardIndex, aircraft_near, screen_frame, screening_hazards
 from app.core.tracks.selection import Selection
 from app.services.screening import screen_tracks
@@ -32,14 +34,17 @@ from tests.track_samples import AREAS, START, Generated, area_hazards, generated
 def track_folder(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, pandas.DataFrame, dict[str, dict[str, float]]]:
-    """Three files, one of each kind, of 60 flights in all."""
+    """Three files, one of each kind, of 60 flights in all, cut by time as OpenSky's hourly
+    files are (so most flights run across two files; the Parquet one in two row groups)."""
     folder = tmp_path_factory.mktemp("tracks")
     frame, truth = generated_tracks(60, 20241225)
-    aircraft = sorted(frame["icao24"].unique())
-    thirds = [aircraft[0:20], aircraft[20:40], aircraft[40:60]]
-    frame[frame["icao24"].isin(thirds[0])].to_csv(folder / "a.csv", index=False)
-    frame[frame["icao24"].isin(thirds[1])].to_csv(folder / "b.csv.gz", index=False)
-    frame[frame["icao24"].isin(thirds[2])].to_parquet(folder / "c.parquet")
+    first, second = np.quantile(frame["time"], [1 / 3, 2 / 3])
+    frame[frame["time"] < first].to_csv(folder / "a.csv", index=False)
+    frame[(frame["time"] >= first) & (frame["time"] < second)].to_csv(
+        folder / "b.csv.gz", index=False
+    )
+    last = frame[frame["time"] >= second]
+    last.to_parquet(folder / "c.parquet", row_group_size=len(last) // 2 + 1)
     return folder, frame, truth
 
 
@@ -89,6 +94,17 @@ def test_times_and_a_box_select_what_is_screened(client: Client, track_folder: G
     assert len(alone) > 0, "some flights must cross the north area in the first half hour"
     pandas.testing.assert_frame_equal(found.astype(alone.dtypes), alone)
     assert (found["exit_t_s"] < end.timestamp()).all()
+
+
+def test_a_parquet_file_is_read_in_parts_of_whole_row_groups(track_folder: Generated) -> None:
+    folder = track_folder[0]
+    parts = track_parts([folder / "c.parquet"], rows_per_part=10)
+    assert [p.row_groups for p in parts] == [(0,), (1,)]
+    pieces = [read_track_file(p.path, None, p.row_groups) for p in parts]
+    whole = read_track_file(folder / "c.parquet")
+    joined = pandas.concat(pieces, ignore_index=True)
+    pandas.testing.assert_frame_equal(joined, whole.reset_index(drop=True))
+    assert [p.row_groups for p in track_parts([folder / "c.parquet"])] == [(0, 1)]
 
 
 def test_a_file_without_our_columns_names_them_and_a_mapping_reads_it(tmp_path: Path) -> None:
@@ -172,6 +188,11 @@ def test_the_command_screens_against_the_layers(
     assert set(lines.geometry.geom_type) <= {"LineString", "Point"}
     assert lines.crs is not None
     assert lines.crs.to_string() in ("OGC:CRS84", "EPSG:4326")
+    # …and a row per flight, its exposures counted here from the Parquet.
+    flights = geopandas.read_file(tmp_path / "x.gpkg", layer="flights", engine="pyogrio")
+    counted_per_flight = written.groupby("flight_id").size().to_dict()
+    assert dict(zip(flights["flight_id"], flights["exposures"], strict=True)) == counted_per_flight
+    assert set(flights.geometry.dropna().geom_type) <= {"MultiLineString"}
     # The summary per hazard and day: flights counted here from the Parquet, independently.
     summary = pandas.read_csv(tmp_path / "summary.csv")
     by_day = written.assign(day=written["entry_time"].dt.strftime("%Y-%m-%d"))
@@ -179,3 +200,39 @@ def test_the_command_screens_against_the_layers(
     assert dict(zip(zip(summary["hazard_id"], summary["day"], strict=True), summary["flights"],
                     strict=True)) == counted.to_dict()  # fmt: skip
     assert (tmp_path / "hours.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_command_draws_progress_on_a_terminal(
+    loaded_database_url: str, track_folder: Generated, tmp_path: Path
+) -> None:
+    # stderr a terminal (a pty, read as the command runs): a bar of the screening's tasks.
+    folder = track_folder[0]
+    controller, terminal = pty.openpty()
+    drawn = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "airspace-risk"), "screen", str(folder), "--out",
+             str(tmp_path / "x.parquet"), "--workers", "1", "--partitions", "3"],
+            stdout=subprocess.PIPE, stderr=terminal, timeout=600, check=False,
+            env={**os.environ, "DATABASE_URL": loaded_database_url},
+        )  # fmt: skip
+    finally:
+        os.close(terminal)
+        reader.join(timeout=10)
+        os.close(controller)
+    assert result.returncode == 0
+    assert b"screening" in drawn
+    assert b"100%" in drawn

@@ -16,7 +16,13 @@ from distributed import Client, as_completed
 
 from app.core.risk.hazards import Hazard
 from app.core.tracks.flights import COLUMNS, OPTIONAL_COLUMNS
-from app.core.tracks.reading import in_window, read_track_file, track_files, track_parts
+from app.core.tracks.reading import (
+    check_track_columns,
+    in_window,
+    read_track_file,
+    track_files,
+    track_parts,
+)
 from app.core.tracks.screen import (
     EXPOSURE_COLUMNS,
     HazardIndex,
@@ -67,7 +73,10 @@ def screen_tracks(
     its box), computed on the client's cluster."""
     selection = selection or Selection()
     hazards = selection.hazards(hazards)
-    parts = track_parts(track_files(paths))
+    files = track_files(paths)
+    for path in files:  # a file without our columns refused here, before any task runs
+        check_track_columns(path, mapping)
+    parts = track_parts(files)
     reads = [delayed(_read)(p.path, mapping, p.row_groups, selection) for p in parts]
     meta = pandas.DataFrame({c: pandas.Series(dtype="object") for c in COLUMNS})
     for column in OPTIONAL_COLUMNS:

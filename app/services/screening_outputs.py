@@ -9,7 +9,7 @@ import matplotlib
 import pandas
 import shapely
 
-from app.core.tracks.summary import daily_summary, hourly_entries
+from app.core.tracks.summary import daily_summary, hourly_entries, per_flight
 
 matplotlib.use("Agg")  # files only, no screen
 
@@ -40,12 +40,20 @@ def write_parquet(table: pandas.DataFrame, path: Path) -> None:
 
 
 def write_geopackage(table: pandas.DataFrame, path: Path) -> None:
-    """The exposures as lines in a GeoPackage layer `exposures` (WGS84 lon/lat)."""
-    geometry = shapely.from_wkb(table["geometry"].to_numpy())
+    """Two layers in WGS84 lon/lat: `exposures`, a line per exposure (a point where it never
+    moved), and `flights`, a row per flight with its exposures' lines as one multi-line (its
+    points-only exposures left out of the geometry, counted in `exposures`)."""
+    paths = shapely.from_wkb(table["geometry"].to_numpy())
     frame = geopandas.GeoDataFrame(
-        table.drop(columns=["geometry"]), geometry=geometry, crs="OGC:CRS84"
+        table.drop(columns=["geometry"]), geometry=paths, crs="OGC:CRS84"
     )
     frame.to_file(path, layer="exposures", driver="GPKG", engine="pyogrio")
+    flights = per_flight(table)
+    lines = frame[frame.geometry.geom_type == "LineString"].groupby("flight_id").geometry
+    joined = {flight: shapely.MultiLineString(list(group)) for flight, group in lines}
+    geometry = [joined.get(flight) for flight in flights["flight_id"]]
+    layer = geopandas.GeoDataFrame(flights, geometry=geometry, crs="OGC:CRS84")
+    layer.to_file(path, layer="flights", driver="GPKG", engine="pyogrio")
 
 
 def write_summary(table: pandas.DataFrame, path: Path) -> None:

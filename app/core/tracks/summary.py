@@ -41,3 +41,27 @@ def hourly_entries(
         index="hour", columns="hazard_id", values="flight_id", aggfunc="count", fill_value=0
     )
     return table.sort_index()
+
+
+FLIGHT_COLUMNS = (
+    "flight_id", "icao24", "callsign", "exposures", "hazards", "minutes", "first_entry",
+    "last_exit", "gap_flag", "gnss_flag",
+)  # fmt: skip
+
+
+def per_flight(exposures: pandas.DataFrame) -> pandas.DataFrame:
+    """Per flight with an exposure: how many, in which hazards, minutes inside in all, the
+    first entry and last exit, and whether any was flagged."""
+    if exposures.empty:
+        return pandas.DataFrame(columns=list(FLIGHT_COLUMNS))
+    grouped = exposures.groupby(["flight_id", "icao24", "callsign"], sort=True)
+    flights = grouped.agg(
+        exposures=("hazard_id", "size"),
+        hazards=("hazard_id", lambda s: " ".join(sorted(set(s)))),
+        minutes=("duration_s", lambda s: round(float(s.sum()) / 60.0, 1)),
+        first_entry=("entry_time", "min"),
+        last_exit=("exit_time", "max"),
+        gap_flag=("gap_flag", "any"),
+        gnss_flag=("gnss_flag", "any"),
+    ).reset_index()
+    return flights[list(FLIGHT_COLUMNS)]
