@@ -5,36 +5,46 @@
     .venv/bin/airspace-risk db create && .venv/bin/airspace-risk db upgrade
     .venv/bin/airspace-risk load                          # the bundled layers, as `make run` does
     .venv/bin/python -m bench.screening --positions 1000000 --positions 10000000 \\
-        [--workers 1 --workers 2] [--rounds 2] [--data /tmp/bench_screen]
+        --rounds 2 --large-rounds 1 --profile             # ~22 min on 2 cores
+    dropdb -h 127.0.0.1 -U postgres airspace_risk_bench_screen
 
-Tracks: bench/tracks_generate.py's synthetic flights (seeded), written to <data>/tracks_<N>/
-(one Parquet file per million positions) unless already there. Hazards: loaded once, exactly as
-the command does (`load_hazards`, then `screening_hazards` with the default incident radius).
+Tracks: bench/tracks_generate.py's synthetic flights (seeded), written to <--data>/tracks_<N>/
+(default /tmp/bench_screen; one Parquet file per million positions) unless already there.
+Hazards: loaded once, exactly as the command does (`load_hazards`, then `screening_hazards`
+with the default incident radius).
 
-For each size, --rounds rounds (the worker counts in turn, reversed every other round):
+For each size, --rounds rounds (--large-rounds from 10^7 positions on), each worker count
+(--workers, default 1 and 2) in turn, the order reversed every other round; before each run, a
+wait (at most --quiet-wait s) until other work on the machine stays under 0.3 core for 2 s:
   - a fresh LocalCluster(n_workers=W, threads_per_worker=1, processes=True, no dashboard), as
-    the command starts one; start-up (cluster, client, workers up) and the workers' first import
-    of the screening code are timed apart and not counted in the screening;
+    the command starts one; its start-up (cluster, client, workers up; spawned workers import
+    this module, so the screening code too) is timed apart and not counted in the screening;
   - `screen_tracks(client, [folder], hazards, partitions=8)` (the command's default), timed;
     the first pass (reading, `aircraft_near`) ends when the progress callback is first told;
+    the scheduler's task stream gives the compute seconds per kind of task and worker;
   - peak RSS of each worker process: psutil on the workers' pids (asked once with client.run),
     sampled every 0.2 s from a thread of this process; the CPU seconds of the workers, of this
-    process (client and scheduler), and of everything else on the machine over the run.
-Then, once per size, outside any timing that is compared:
-  - the first pass alone in this process over every file (how many aircraft and reports it keeps);
+    process and its children (client, scheduler, nannies, workers), and of everything else on
+    the machine over the run ("other work", in cores).
+Then, once per size, outside the screening's timings:
+  - the first pass alone in this process over every file (how many aircraft and reports it
+    keeps), and the pairs the screening's band leaves out where a system has two ceilings;
   - PostGIS: table bench_positions (icao24, callsign, time_s, alt_ft, onground, lon, lat, and
     geom geometry(Point,4326) generated from lon/lat), filled by COPY (timed: reading the Parquet
     files and writing CSV here, and the COPY itself), a GiST index on geom (timed), ANALYZE
-    (timed); then ONE query (QUERY below) joining the reports with conflict_zones and
+    (timed); then ONE query (`_query`) joining the reports with conflict_zones and
     engagement_areas by ST_Intersects, in each record's band and validity window at the report's
-    time, grouped by (aircraft, layer, record), run --rounds times;
+    time, grouped by (aircraft, layer, record), run as many times as the screening's rounds; and
+    the same query on the screening's own hazards written to a table (their areas, bands and
+    counting windows, incident rings included); EXPLAIN ANALYZE of each once more;
   - the (aircraft, hazard) pairs of both compared; each pair found by one side only is
-    explained by testing that aircraft's reports against the record as stored and against the
-    screening's hazard (its area, band and counting window).
+    explained by testing that aircraft's reports against what the query was asked about and
+    against the screening's hazard (area, band, counting window).
 With --profile, the screening of 100 of the kept aircraft of the first size in this process
-under cProfile: where the time goes.
+under cProfile: where the time goes. --keep-tables leaves bench_positions (the last size) and
+bench_screening_hazards in the database.
 
-Results: <data>/screening_results.json (and screening_profile.txt), a summary printed at the end.
+Results: <--data>/screening_results.json (and screening_profile.txt), a summary at the end.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ import argparse
 import cProfile
 import io
 import json
+import logging
 import os
 import pstats
 import statistics
@@ -61,7 +72,8 @@ import psutil  # type: ignore[import-untyped]
 import psycopg
 import pyarrow.parquet
 import shapely
-from distributed import Client, LocalCluster
+from dask.utils import key_split
+from distributed import Client, LocalCluster, get_task_stream
 
 from app.core.risk.hazards import Hazard
 from app.core.risk.model import DEFAULT_MODEL
@@ -95,16 +107,25 @@ CREATE TABLE {TABLE} (
     geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326))
         STORED
 )"""
-# The reports inside a record's area, band (null: open; an unknown altitude counts as inside,
-# as the screening counts it) and validity window (null: open) at the report's time; one row
-# per (aircraft, layer, record) with how many reports and the first and last of them.
-QUERY = f"""
-WITH records AS (
+HAZARDS_TABLE = "bench_screening_hazards"
+# The records as stored (the brief's question), or the screening's own hazards (their areas,
+# bands and counting windows, incident rings included) written to HAZARDS_TABLE.
+AS_STORED = """
     SELECT 'conflict_zones' AS layer, id, geom, lower_ft, upper_ft, valid_from, valid_to
     FROM conflict_zones WHERE retired_at IS NULL
     UNION ALL
     SELECT 'engagement_areas', id, geom, lower_ft, upper_ft, valid_from, valid_to
-    FROM engagement_areas WHERE retired_at IS NULL
+    FROM engagement_areas WHERE retired_at IS NULL"""
+AS_SCREENED = f"""
+    SELECT layer, id, geom, lower_ft, upper_ft, valid_from, valid_to FROM {HAZARDS_TABLE}"""  # noqa: S608
+
+
+def _query(records: str) -> str:
+    """The reports inside a record's area, band (null: open; an unknown altitude counts as
+    inside, as the screening counts it) and validity window (null: open) at the report's time;
+    one row per (aircraft, layer, record): how many reports, the first and last of them."""
+    return f"""
+WITH records AS ({records}
 )
 SELECT p.icao24, r.layer, r.id, count(*) AS reports, min(p.time_s), max(p.time_s)
 FROM records r
@@ -115,6 +136,10 @@ WHERE NOT coalesce(p.onground, false)
   AND (r.valid_from IS NULL OR to_timestamp(p.time_s) >= r.valid_from)
   AND (r.valid_to IS NULL OR to_timestamp(p.time_s) < r.valid_to)
 GROUP BY 1, 2, 3"""  # noqa: S608 (this module's constants)
+
+
+QUERIES = {"as stored": _query(AS_STORED), "screening's hazards": _query(AS_SCREENED)}
+COMPARED = {"as stored": COMPARED_LAYERS, "screening's hazards": (*COMPARED_LAYERS, "incidents")}
 
 Pair = tuple[str, str, str]  # icao24, layer, record id
 
@@ -229,9 +254,10 @@ def _cpu_s(pids: list[int]) -> float:
 
 
 def _machine_busy_s() -> float:
-    """CPU seconds the whole machine has been busy (all but idle and iowait)."""
-    times = psutil.cpu_times()
-    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+    """CPU seconds the whole machine has been busy (not idle, iowait or steal)."""
+    times = psutil.cpu_times()._asdict()
+    idle = ("idle", "iowait", "steal", "guest", "guest_nice")  # guest time is in user already
+    return float(sum(v for k, v in times.items() if k not in idle))
 
 
 def _ours() -> list[int]:
@@ -286,7 +312,7 @@ def screen_once(folder: Path, hazards: list[Hazard], workers: int) -> tuple[dict
 
         ours = _ours()
         workers_cpu, ours_cpu, busy = _cpu_s(pids), _cpu_s(ours), _machine_busy_s()
-        with Sampler(pids) as sampler:
+        with Sampler(pids) as sampler, get_task_stream(client) as stream:
             screen_started = time.perf_counter()
             found = screen_tracks(client, [folder], hazards, PARTITIONS, progress=progress)
             seconds = time.perf_counter() - screen_started
@@ -318,7 +344,40 @@ def screen_once(folder: Path, hazards: list[Hazard], workers: int) -> tuple[dict
         "other_cores": other_cpu / seconds,
         "exposures": len(found),
         "digest": _digest(found),
+        "tasks_by_kind": _task_kinds(stream.data),
     }, found
+
+
+def _task_kinds(tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Seconds computing (and transferring) per kind of task, per worker, and the longest."""
+    kinds: dict[str, dict[str, Any]] = {}
+    workers = sorted({t["worker"] for t in tasks})
+    for task in tasks:
+        kind = kinds.setdefault(
+            key_split(task["key"]),
+            {"count": 0, "compute_s": [0.0] * len(workers), "longest_s": 0.0, "transfer_s": 0.0},
+        )
+        kind["count"] += 1
+        for step in task["startstops"]:
+            length = step["stop"] - step["start"]
+            if step["action"] == "compute":
+                kind["compute_s"][workers.index(task["worker"])] += length
+                kind["longest_s"] = max(kind["longest_s"], length)
+            elif step["action"] == "transfer":
+                kind["transfer_s"] += length
+    return dict(sorted(kinds.items(), key=lambda item: -sum(item[1]["compute_s"])))
+
+
+def wait_quiet(max_s: float, cores: float = 0.3) -> dict[str, float]:
+    """Wait (at most max_s) until other work on the machine stays under `cores` for 2 s."""
+    started = time.perf_counter()
+    while True:
+        before = _machine_busy_s()
+        time.sleep(2.0)
+        busy = (_machine_busy_s() - before) / 2.0
+        waited = time.perf_counter() - started
+        if busy < cores or waited >= max_s:
+            return {"waited_s": waited, "busy_cores_before": busy}
 
 
 # ---------------------------------------------------------------- in this process
@@ -331,7 +390,7 @@ def _reports(path: Path, aircraft: frozenset[str] | None = None) -> pandas.DataF
     if aircraft is not None:
         frame = of_aircraft(frame, aircraft)
     altitude_m = frame["baroaltitude"].where(frame["baroaltitude"].notna(), frame["geoaltitude"])
-    return frame.assign(alt_ft=altitude_m.astype("float64") / METRES_PER_FOOT)
+    return frame.assign(alt_ft=altitude_m.astype("float64") / METRES_PER_FOOT, time_s=frame["time"])
 
 
 def first_pass(folder: Path, hazards: list[Hazard]) -> tuple[dict[str, Any], frozenset[str]]:
@@ -358,6 +417,39 @@ def first_pass(folder: Path, hazards: list[Hazard]) -> tuple[dict[str, Any], fro
         "reports": total,
         "reports_kept": reports,
     }, chosen
+
+
+def between_ceilings(folder: Path, hazards: list[Hazard]) -> dict[str, Any]:
+    """For hazards with two published ceilings (upper_ft the lower, ceiling_spread_ft the
+    higher): the (aircraft, hazard) pairs with a report inside the area and counting window
+    between the two, which the screening's band (up to upper_ft) leaves out."""
+    spread = [
+        h for h in hazards if h.ceiling_spread_ft is not None and h.upper_ft is not None
+        and h.ceiling_spread_ft > h.upper_ft
+    ]  # fmt: skip
+    pairs: set[tuple[str, str, str]] = set()
+    below: set[tuple[str, str, str]] = set()
+    for path in sorted(folder.glob("*.parquet")):
+        frame = _reports(path)
+        frame = frame.loc[frame["lat"].notna() & frame["lon"].notna()]
+        for h in spread:
+            west, south, east, north = h.area.bounds
+            near = frame.loc[frame["lon"].between(west, east) & frame["lat"].between(south, north)]
+            start = None if h.valid_from is None else h.valid_from.timestamp()
+            end = None if h.valid_to is None else h.valid_to.timestamp()
+            tests = _tests(near, h.area, h.lower_ft, h.ceiling_spread_ft, start, end)
+            inside = tests["area"] & tests["window"]
+            upper = float(h.upper_ft) if h.upper_ft is not None else np.inf
+            alt = near["alt_ft"].to_numpy(dtype="float64")
+            key = (h.layer.value, h.id)
+            aircraft = near["icao24"].to_numpy()
+            pairs.update((a, *key) for a in aircraft[inside & tests["band"] & (alt > upper)])
+            below.update((a, *key) for a in aircraft[inside & tests["band"] & (alt <= upper)])
+    return {
+        "hazards": [(h.layer.value, h.id, h.upper_ft, h.ceiling_spread_ft) for h in spread],
+        "pairs_between_ceilings": len(pairs),
+        "of_which_never_below_the_lower": len(pairs - below),
+    }
 
 
 def profile(folder: Path, hazards: list[Hazard], kept: frozenset[str]) -> dict[str, Any]:
@@ -420,11 +512,31 @@ def _dsn() -> str:
     return str(get_settings().database_url).replace("postgresql+psycopg://", "postgresql://")
 
 
+def _write_hazards(connection: psycopg.Connection[Any], hazards: list[Hazard]) -> None:
+    """The screening's hazards as rows of HAZARDS_TABLE."""
+    connection.execute(
+        f"DROP TABLE IF EXISTS {HAZARDS_TABLE}; CREATE TABLE {HAZARDS_TABLE} (layer text, id text,"
+        " geom geometry(Geometry, 4326), lower_ft double precision, upper_ft double precision,"
+        " valid_from timestamptz, valid_to timestamptz)"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {HAZARDS_TABLE} VALUES"  # noqa: S608
+            " (%s, %s, ST_GeomFromWKB(%s, 4326), %s, %s, %s, %s)",
+            [
+                (h.layer.value, h.id, shapely.to_wkb(h.area), h.lower_ft, h.upper_ft,
+                 h.valid_from, h.valid_to)
+                for h in hazards
+            ],
+        )  # fmt: skip
+
+
 def postgis(
-    folder: Path, rounds: int
-) -> tuple[dict[str, Any], dict[Pair, tuple[int, float, float]]]:
-    """Load the reports, index them, and run QUERY `rounds` times: times, sizes, the pairs."""
-    result: dict[str, Any] = {}
+    folder: Path, hazards: list[Hazard], rounds: int, quiet_s: float
+) -> tuple[dict[str, Any], dict[str, dict[Pair, tuple[int, float, float]]]]:
+    """Load the reports, index them, run each of QUERIES `rounds` times: times, sizes, pairs."""
+    result: dict[str, Any] = {"queries": {}}
+    pairs: dict[str, dict[Pair, tuple[int, float, float]]] = {}
     with psycopg.connect(_dsn(), autocommit=True) as connection:
         connection.execute(CREATE)
         encode_s = 0.0
@@ -451,30 +563,36 @@ def postgis(
         ).fetchone()
         assert sizes is not None
         result["rows"], result["table_bytes"], result["index_bytes"] = sizes
-        plan = connection.execute(f"EXPLAIN (FORMAT JSON) {QUERY}").fetchone()
-        assert plan is not None
-        result["plan"] = plan[0]
+        _write_hazards(connection, hazards)
         result["settings"] = dict(
             connection.execute(
                 "SELECT name, setting FROM pg_settings WHERE name IN ('work_mem',"
                 " 'shared_buffers', 'max_parallel_workers_per_gather', 'jit')"
             ).fetchall()
         )
-        result["query_s"] = []
-        rows: list[tuple[Any, ...]] = []
-        for _ in range(rounds):
-            started = time.perf_counter()
-            rows = connection.execute(QUERY).fetchall()
-            result["query_s"].append(time.perf_counter() - started)
-        analysed = connection.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {QUERY}").fetchone()
-        assert analysed is not None
-        result["explain_analyze"] = analysed[0]
-    pairs = {
-        (str(a), str(b), str(c)): (int(n), float(lo), float(hi)) for a, b, c, n, lo, hi in rows
-    }
-    result["pairs"] = len(pairs)
-    result["report_rows"] = sum(n for n, _, _ in pairs.values())
-    result["aircraft"] = len({p[0] for p in pairs})
+        for name, query in QUERIES.items():
+            timed: dict[str, Any] = {"seconds": [], "busy_cores": [], "quiet": []}
+            rows: list[tuple[Any, ...]] = []
+            for _ in range(rounds):
+                timed["quiet"].append(wait_quiet(quiet_s))
+                busy = _machine_busy_s()
+                started = time.perf_counter()
+                rows = connection.execute(query).fetchall()
+                seconds = time.perf_counter() - started
+                timed["seconds"].append(seconds)
+                timed["busy_cores"].append((_machine_busy_s() - busy) / seconds)
+            analysed = connection.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query}").fetchone()
+            assert analysed is not None
+            timed["explain_analyze"] = analysed[0]
+            found = {
+                (str(a), str(b), str(c)): (int(n), float(lo), float(hi))
+                for a, b, c, n, lo, hi in rows
+            }
+            timed["pairs"] = len(found)
+            timed["report_rows"] = sum(n for n, _, _ in found.values())
+            timed["aircraft"] = len({p[0] for p in found})
+            result["queries"][name] = timed
+            pairs[name] = found
     return result, pairs
 
 
@@ -488,7 +606,10 @@ def _plan_summary(plan: Any) -> list[str]:
             label += f" on {node['Relation Name']}"
         if "Index Name" in node:
             label += f" using {node['Index Name']}"
-        for key in ("Workers Planned", "Workers Launched", "Actual Total Time", "Actual Rows"):
+        for key in (
+            "Workers Planned", "Workers Launched", "Actual Total Time", "Actual Rows",
+            "Actual Loops", "Sort Method", "Sort Space Used", "Sort Space Type",
+        ):  # fmt: skip
             if key in node:
                 label += f" {key}={node[key]}"
         lines.append("  " * depth + label)
@@ -517,17 +638,26 @@ def records() -> dict[tuple[str, str], Record]:
     """The compared tables' records as stored (times as seconds since 1970)."""
     found: dict[tuple[str, str], Record] = {}
     with psycopg.connect(_dsn()) as connection:
-        for layer in COMPARED_LAYERS:
-            statement = (
-                f"SELECT id, ST_AsBinary(geom), lower_ft, upper_ft, extract(epoch FROM valid_from),"  # noqa: S608
-                f" extract(epoch FROM valid_to) FROM {layer} WHERE retired_at IS NULL"
-            )
-            rows = connection.execute(statement).fetchall()
-            for row_id, wkb, lower, upper, start, end in rows:
-                found[(layer, row_id)] = Record(
-                    shapely.from_wkb(bytes(wkb)), lower, upper,
-                    None if start is None else float(start), None if end is None else float(end),
-                )  # fmt: skip
+        statement = (
+            "SELECT layer, id, ST_AsBinary(geom), lower_ft, upper_ft, extract(epoch FROM"  # noqa: S608
+            f" valid_from), extract(epoch FROM valid_to) FROM ({AS_STORED}) r"
+        )
+        rows = connection.execute(statement).fetchall()
+    for layer, row_id, wkb, lower, upper, start, end in rows:
+        found[(layer, row_id)] = Record(
+            shapely.from_wkb(bytes(wkb)), lower, upper,
+            None if start is None else float(start), None if end is None else float(end),
+        )  # fmt: skip
+    return found
+
+
+def as_records(hazards: list[Hazard]) -> dict[tuple[str, str], Record]:
+    """The screening's hazards in the same form."""
+    found: dict[tuple[str, str], Record] = {}
+    for h in hazards:
+        start = None if h.valid_from is None else h.valid_from.timestamp()
+        end = None if h.valid_to is None else h.valid_to.timestamp()
+        found[(h.layer.value, h.id)] = Record(h.area, h.lower_ft, h.upper_ft, start, end)
     return found
 
 
@@ -563,14 +693,17 @@ def compare(
     hazards: list[Hazard],
     found: pandas.DataFrame,
     pairs: dict[Pair, tuple[int, float, float]],
+    stored: dict[tuple[str, str], Record],
+    layers: tuple[str, ...],
 ) -> dict[str, Any]:
-    """The (aircraft, hazard) pairs of both, and why a pair is found by one side only."""
-    compared = found.loc[found["layer"].isin(COMPARED_LAYERS)]
+    """The (aircraft, hazard) pairs of both (of these layers), and why a pair is found by one
+    side only: the aircraft's reports tested against `stored` (what PostGIS was asked about)
+    and against the screening's hazard."""
+    compared = found.loc[found["layer"].isin(layers)]
     screened = set(zip(compared["icao24"], compared["layer"], compared["hazard_id"], strict=True))
     queried = set(pairs)
     only_screening, only_postgis = screened - queried, queried - screened
     by_record = {(h.layer.value, h.id): h for h in hazards}
-    stored = records()
     aircraft = frozenset(p[0] for p in only_screening | only_postgis)
     reports = pandas.concat(
         [_reports(p, aircraft) for p in sorted(folder.glob("*.parquet"))], ignore_index=True
@@ -636,6 +769,21 @@ def compare(
 
 # ---------------------------------------------------------------- main
 
+MEASURED = ("app/core/tracks", "app/core/risk", "app/services/screening.py", "app/store")
+
+
+def _measured_code() -> dict[str, Any]:
+    """The last commit touching the measured code, and its uncommitted changes (another
+    engineer may be editing app/ while this runs; every fresh cluster imports the work tree)."""
+    return {
+        "last_commit": _git("log", "-1", "--format=%h", "--", *MEASURED),
+        "uncommitted": _git("status", "--short", "--", *MEASURED).splitlines(),
+        "diff_sha": subprocess.run(
+            ["sh", "-c", f"git -C {ROOT} diff HEAD -- {' '.join(MEASURED)} | sha1sum"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[0],
+    }  # fmt: skip
+
 
 def main() -> None:
     """Generate (if needed), screen, query, compare, write and print the results."""
@@ -645,10 +793,19 @@ def main() -> None:
     parser.add_argument("--positions", type=int, action="append")
     parser.add_argument("--workers", type=int, action="append")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--large-rounds", type=int, default=1, help="rounds from 10,000,000 positions on"
+    )
     parser.add_argument("--data", type=Path, default=Path("/tmp/bench_screen"))
     parser.add_argument("--no-postgis", action="store_true")
+    parser.add_argument("--keep-tables", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--quiet-wait", type=float, default=90.0, help="s to wait for other work to stop"
+    )
     args = parser.parse_args()
+    # Dask's shuffle says at WARNING level that it started and ended (as the command, quiet).
+    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     sizes = sorted(args.positions or [1_000_000, 10_000_000])
     worker_counts = sorted(args.workers or [1, 2])
     args.data.mkdir(parents=True, exist_ok=True)
@@ -656,6 +813,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "commit": _git("rev-parse", "--short", "HEAD"),
         "dirty": _git("status", "--short").splitlines(),
+        "measured_code_at_start": _measured_code(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
         "args": {k: str(v) for k, v in vars(args).items()},
@@ -667,17 +825,21 @@ def main() -> None:
     print("hazards:", results["hazards"], flush=True)
     for size in sizes:
         folder, data = track_folder(args.data, size)
-        entry: dict[str, Any] = {"requested": size, "data": data, "runs": []}
+        rounds = args.large_rounds if size >= 10_000_000 else args.rounds
+        entry: dict[str, Any] = {"requested": size, "data": data, "rounds": rounds, "runs": []}
         results["sizes"].append(entry)
         print(f"\n=== {size:,} ({time.perf_counter() - begun:.0f} s): {data}", flush=True)
         found: pandas.DataFrame | None = None
-        for round_no in range(args.rounds):
+        for round_no in range(rounds):
             order = worker_counts if round_no % 2 == 0 else worker_counts[::-1]
             for workers in order:
+                quiet = wait_quiet(args.quiet_wait)
                 run, screened = screen_once(folder, hazards, workers)
+                run |= quiet
                 run["round"] = round_no + 1
                 run["positions_per_s"] = data["positions"] / run["seconds"]
                 run["positions_per_s_per_core"] = run["positions_per_s"] / workers
+                run["finished_after_s"] = time.perf_counter() - begun
                 entry["runs"].append(run)
                 found = screened if found is None else found
                 print(
@@ -687,33 +849,49 @@ def main() -> None:
                     f" {run['positions_per_s_per_core']:,.0f} per core, peak RSS"
                     f" {[round(r / 2**20) for r in run['rss_peak']]} MiB, workers' CPU"
                     f" {run['workers_cpu_s']:.1f} s, ours {run['ours_cpu_s']:.1f} s, other"
-                    f" {run['other_cores']:.2f} cores, {run['exposures']} exposures",
+                    f" {run['other_cores']:.2f} cores, {run['exposures']} exposures; waited"
+                    f" {run['waited_s']:.0f} s for quiet ({run['busy_cores_before']:.2f} busy)",
                     flush=True,
                 )
+                for kind, spent in list(run["tasks_by_kind"].items())[:4]:
+                    print(
+                        f"  {kind}: {spent['count']} tasks, compute per worker"
+                        f" {[round(v, 1) for v in spent['compute_s']]} s, longest"
+                        f" {spent['longest_s']:.1f} s, transfer {spent['transfer_s']:.1f} s",
+                        flush=True,
+                    )
                 out.write_text(json.dumps(results, indent=2, default=str))
         entry["same_exposures_every_run"] = (
             len({json.dumps(r["digest"]) for r in entry["runs"]}) == 1
         )
         entry["first_pass"], kept = first_pass(folder, hazards)
         print("first pass:", entry["first_pass"], flush=True)
+        entry["between_ceilings"] = between_ceilings(folder, hazards)
+        print("between two ceilings:", entry["between_ceilings"], flush=True)
         if args.profile and size == sizes[0]:
             entry["profile"] = profile(folder, hazards, kept)
             (args.data / "screening_profile.txt").write_text(entry["profile"].pop("text"))
             print("profile:", entry["profile"], flush=True)
         if not args.no_postgis and found is not None:
-            entry["postgis"], pairs = postgis(folder, args.rounds)
-            print(
-                "postgis:",
-                {k: v for k, v in entry["postgis"].items() if k not in ("plan", "explain_analyze")},
-                flush=True,
-            )
-            print("\n".join(_plan_summary(entry["postgis"]["explain_analyze"])), flush=True)
-            entry["compare"] = compare(folder, hazards, found, pairs)
-            print("compare:", json.dumps(entry["compare"], indent=1), flush=True)
+            entry["postgis"], pairs = postgis(folder, hazards, rounds, args.quiet_wait)
+            entry["compare"] = {}
+            stored = {"as stored": records(), "screening's hazards": as_records(hazards)}
+            for name, timed in entry["postgis"]["queries"].items():
+                print(
+                    f"postgis, {name}: {timed['seconds']} s, busy {timed['busy_cores']} cores,"
+                    f" {timed['pairs']} pairs, {timed['report_rows']} report rows",
+                    flush=True,
+                )
+                print("\n".join(_plan_summary(timed["explain_analyze"])), flush=True)
+                entry["compare"][name] = compare(
+                    folder, hazards, found, pairs[name], stored[name], COMPARED[name]
+                )
+                print(f"compare, {name}:", json.dumps(entry["compare"][name]), flush=True)
         out.write_text(json.dumps(results, indent=2, default=str))
-    if not args.no_postgis:
+    if not args.no_postgis and not args.keep_tables:
         with psycopg.connect(_dsn(), autocommit=True) as connection:
-            connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            connection.execute(f"DROP TABLE IF EXISTS {TABLE}, {HAZARDS_TABLE}")
+    results["measured_code_at_end"] = _measured_code()
     results["seconds"] = time.perf_counter() - begun
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     out.write_text(json.dumps(results, indent=2, default=str))
@@ -725,6 +903,8 @@ def summary(results: dict[str, Any]) -> str:
     """The results as Markdown tables."""
     lines = [
         f"commit {results['commit']}, {results['machine']['cpu']}, {results['started']}",
+        f"measured code at start {results['measured_code_at_start']}, at end"
+        f" {results.get('measured_code_at_end')}",
         "",
         "| positions | workers | screening s (runs) | median | positions/s | per core |"
         " 2 ÷ 1 workers | first pass s | start-up s | peak RSS per worker (MiB) |"
@@ -755,22 +935,26 @@ def summary(results: dict[str, Any]) -> str:
     lines += [
         "",
         "| positions | COPY s (of which Parquet → CSV here) | GiST index s | ANALYZE s |"
-        " query s (runs) | result rows = pairs | (report, record) rows | table + index MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " table + index MB | query | query s (runs) | busy cores | result rows = pairs |"
+        " (report, record) rows |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for entry in results["sizes"]:
         pg = entry.get("postgis")
         if pg is None:
             continue
-        lines.append(
-            f"| {entry['data']['positions']:,} | {pg['copy_s']:.1f} ({pg['copy_encode_s']:.1f}) |"
-            f" {pg['index_s']:.1f} | {pg['analyze_s']:.1f} |"
-            f" {' / '.join(f'{s:.2f}' for s in pg['query_s'])} | {pg['pairs']:,} |"
-            f" {pg['report_rows']:,} | {(pg['table_bytes'] + pg['index_bytes']) / 1e6:,.0f} |"
-        )
+        for name, timed in pg["queries"].items():
+            lines.append(
+                f"| {entry['data']['positions']:,} | {pg['copy_s']:.1f} ({pg['copy_encode_s']:.1f})"
+                f" | {pg['index_s']:.1f} | {pg['analyze_s']:.1f} |"
+                f" {(pg['table_bytes'] + pg['index_bytes']) / 1e6:,.0f} | {name} |"
+                f" {' / '.join(f'{s:.2f}' for s in timed['seconds'])} |"
+                f" {' / '.join(f'{c:.2f}' for c in timed['busy_cores'])} | {timed['pairs']:,} |"
+                f" {timed['report_rows']:,} |"
+            )
     for entry in results["sizes"]:
-        if "compare" in entry:
-            lines.append(f"\n{entry['data']['positions']:,}: {json.dumps(entry['compare'])}")
+        for name, compared in entry.get("compare", {}).items():
+            lines.append(f"\n{entry['data']['positions']:,}, {name}: {json.dumps(compared)}")
         lines.append(f"first pass: {json.dumps(entry['first_pass'])}")
     return "\n".join(lines)
 
