@@ -75,6 +75,7 @@ class _Inside:
     def __init__(self, hazard: Hazard) -> None:
         self.hazard = hazard
         shapely.prepare(hazard.area)  # tested at every report and sub-step
+        self.bounds = hazard.area.bounds
         self.lower = -np.inf if hazard.lower_ft is None else hazard.lower_ft
         self.upper = np.inf if hazard.upper_ft is None else hazard.upper_ft
         self.start = -np.inf if hazard.valid_from is None else hazard.valid_from.timestamp()
@@ -85,8 +86,12 @@ class _Inside:
     ) -> np.ndarray:
         """Inside, point by point (an unknown altitude counts as inside the band: unknown
         never becomes safe)."""
-        # Inside or on the edge, in one test.
-        lateral = shapely.intersects_xy(self.hazard.area, lon, lat)
+        # Inside or on the edge, in one test, of the points inside the area's box (the others,
+        # most, are ruled out by four comparisons).
+        west, south, east, north = self.bounds
+        boxed = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        lateral = np.zeros(lon.shape, dtype=bool)
+        lateral[boxed] = shapely.intersects_xy(self.hazard.area, lon[boxed], lat[boxed])
         vertical = np.isnan(alt_ft) | ((alt_ft >= self.lower) & (alt_ft <= self.upper))
         timely = (t_s >= self.start) & (t_s < self.end)
         return lateral & vertical & timely  # type: ignore[no-any-return]
@@ -107,21 +112,26 @@ def _along(flight: Flight, i: int, fraction: np.ndarray) -> tuple[np.ndarray, ..
     return t_s, np.asarray(lon), np.asarray(lat), alt
 
 
-def _substeps(flight: Flight, fractions: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Times, positions and altitudes at the fractions of every segment (rows: segments)."""
+def _substeps(
+    flight: Flight, fractions: np.ndarray, azimuth: np.ndarray, distance_m: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Times, positions and altitudes at the fractions of every segment (rows: segments); the
+    ends are the reports themselves, only the points between are computed on the geodesic."""
     starts_lon, starts_lat = flight.lon[:-1], flight.lat[:-1]
-    azimuth, _, distance = GEOD.inv(starts_lon, starts_lat, flight.lon[1:], flight.lat[1:])
-    shape = (len(starts_lon), len(fractions))
+    between = fractions[1:-1]
+    inner = (len(starts_lon), len(between))
     lon, lat, _ = GEOD.fwd(
-        np.broadcast_to(starts_lon[:, None], shape).ravel(),
-        np.broadcast_to(starts_lat[:, None], shape).ravel(),
-        np.broadcast_to(np.asarray(azimuth)[:, None], shape).ravel(),
-        (np.asarray(distance)[:, None] * fractions[None, :]).ravel(),
+        np.broadcast_to(starts_lon[:, None], inner).ravel(),
+        np.broadcast_to(starts_lat[:, None], inner).ravel(),
+        np.broadcast_to(azimuth[:, None], inner).ravel(),
+        (distance_m[:, None] * between[None, :]).ravel(),
     )
+    lon = np.column_stack([starts_lon, np.asarray(lon).reshape(inner), flight.lon[1:]])
+    lat = np.column_stack([starts_lat, np.asarray(lat).reshape(inner), flight.lat[1:]])
     span_t = (flight.t_s[1:] - flight.t_s[:-1])[:, None]
     t_s = flight.t_s[:-1, None] + span_t * fractions[None, :]
     alt = flight.alt_ft[:-1, None] + (flight.alt_ft[1:] - flight.alt_ft[:-1])[:, None] * fractions
-    return t_s, np.asarray(lon).reshape(shape), np.asarray(lat).reshape(shape), alt
+    return t_s, lon, lat, alt
 
 
 def _crossing(flight: Flight, i: int, low: float, high: float, inside: _Inside, was: bool) -> float:
@@ -137,18 +147,44 @@ def _crossing(flight: Flight, i: int, low: float, high: float, inside: _Inside, 
     return (low + high) / 2
 
 
-def _bridges(flight: Flight) -> tuple[np.ndarray, np.ndarray]:
-    """Per segment: whether it is bridged, and whether it is not for suspected GNSS
-    interference (a jump, or a degraded report at either end)."""
-    _, _, distance_m = GEOD.inv(flight.lon[:-1], flight.lat[:-1], flight.lon[1:], flight.lat[1:])
+@dataclass(frozen=True)
+class Samples:
+    """A flight's points along each segment (rows: segments; FRACTIONS of the way), and which
+    segments are bridged: the same for every hazard, so computed once per flight."""
+
+    t_s: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    alt_ft: np.ndarray
+    bridged: np.ndarray
+    suspect: np.ndarray
+
+
+# Where each segment is sampled: its ends and SUBSTEPS points between.
+FRACTIONS = np.linspace(0.0, 1.0, SUBSTEPS + 2)
+
+
+def flight_samples(flight: Flight) -> Samples:
+    """The flight's samples (one pyproj call for every segment's length and one for all the
+    points between reports)."""
+    azimuth, _, distance = GEOD.inv(
+        flight.lon[:-1], flight.lat[:-1], flight.lon[1:], flight.lat[1:]
+    )
+    azimuth, distance_m = np.asarray(azimuth), np.asarray(distance)
+    t_s, lon, lat, alt_ft = _substeps(flight, FRACTIONS, azimuth, distance_m)
     span_s = flight.t_s[1:] - flight.t_s[:-1]
-    speed_kt = np.asarray(distance_m) / METRES_PER_NM / np.maximum(span_s, 1e-9) * 3600.0
+    speed_kt = distance_m / METRES_PER_NM / np.maximum(span_s, 1e-9) * 3600.0
+    # Not bridged for suspected GNSS interference: a jump, or a degraded report at either end.
     suspect = (speed_kt > JUMP_KT) | flight.degraded[:-1] | flight.degraded[1:]
-    return (span_s <= BRIDGE_LIMIT_S) & ~suspect, suspect
+    bridged = (span_s <= BRIDGE_LIMIT_S) & ~suspect
+    return Samples(t_s, lon, lat, alt_ft, bridged, suspect)
 
 
-def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
-    """Every stretch of the flight inside the hazard, in time order."""
+def flight_exposures(
+    flight: Flight, hazard: Hazard, samples: Samples | None = None
+) -> list[Exposure]:
+    """Every stretch of the flight inside the hazard, in time order (samples: the flight's,
+    when already computed for another hazard)."""
     inside = _Inside(hazard)
     west, south, east, north = hazard.area.bounds
     apart = (
@@ -162,15 +198,16 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
     if apart and not across:
         return []
     states = inside.points(flight.t_s, flight.lon, flight.lat, flight.alt_ft)
-    # Every segment's sub-steps at once (one pyproj and one shapely call for the flight).
-    fractions = np.linspace(0.0, 1.0, SUBSTEPS + 2)
-    sub_t, sub_lon, sub_lat, sub_alt = _substeps(flight, fractions)
+    samples = samples or flight_samples(flight)
+    fractions = FRACTIONS
+    sub_t, sub_lon, sub_lat, sub_alt = samples.t_s, samples.lon, samples.lat, samples.alt_ft
+    # Every segment's sub-steps against the hazard at once (one shapely call for the flight).
     subs = inside.points(sub_t.ravel(), sub_lon.ravel(), sub_lat.ravel(), sub_alt.ravel())
     subs = subs.reshape(sub_t.shape)
     subs[:, 0], subs[:, -1] = states[:-1], states[1:]
     if not states.any() and not subs.any():
         return []
-    bridged, suspect = _bridges(flight)
+    bridged, suspect = samples.bridged, samples.suspect
     stretches: list[Exposure] = []
     entry: tuple[float, float, float, bool, bool] | None = None  # t, lon, lat, after a gap, GNSS
     altitudes: list[float] = []
@@ -204,7 +241,8 @@ def flight_exposures(flight: Flight, hazard: Hazard) -> list[Exposure]:
         entry = (flight.t_s[0], flight.lon[0], flight.lat[0], True, bool(flight.degraded[0]))
         altitudes.append(flight.alt_ft[0])
         points.append((flight.lon[0], flight.lat[0]))
-    for i in range(len(flight.t_s) - 1):
+    # Only segments with a sample inside, or not bridged, can open or close a stretch.
+    for i in np.flatnonzero(subs.any(axis=1) | ~bridged).tolist():
         if not bridged[i]:
             if entry is not None:
                 close(flight.t_s[i], flight.lon[i], flight.lat[i], True, bool(suspect[i]))

@@ -3,7 +3,7 @@ against the hazards whose box its track meets (an STR tree), every exposure one 
 aircraft come near any hazard at all, so that only their reports are gathered."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas
@@ -12,7 +12,13 @@ from shapely.strtree import STRtree
 
 from app.core.geodesy.circle import geodesic_circle
 from app.core.risk.hazards import Hazard, HazardLayer
-from app.core.tracks.exposures import BRIDGE_LIMIT_S, JUMP_KT, Exposure, flight_exposures
+from app.core.tracks.exposures import (
+    BRIDGE_LIMIT_S,
+    JUMP_KT,
+    Exposure,
+    flight_exposures,
+    flight_samples,
+)
 from app.core.tracks.flights import split_flights
 
 # How far from the straight line between reports the geodesic may stray (0.05° ≈ 5 km, more
@@ -130,9 +136,10 @@ def screen_frame(frame: pandas.DataFrame, index: HazardIndex) -> pandas.DataFram
             if across
             else index.along(flight.lon, flight.lat)
         )
+        samples = flight_samples(flight) if nearby else None
         for hazard in nearby:
-            for exposure in flight_exposures(flight, hazard):
-                row = {k: v for k, v in asdict(exposure).items() if k != "path"}
+            for exposure in flight_exposures(flight, hazard, samples):
+                row = {k: v for k, v in vars(exposure).items() if k != "path"}
                 rows.append(
                     {**row, "duration_s": exposure.duration_s, "geometry": path_wkb(exposure.path)}
                 )
