@@ -258,3 +258,35 @@ def test_a_selection_box_across_180_picks_hazards_on_both_sides() -> None:
         Selection(bbox=(0.0, 10.0, 5.0, 0.0))
     with pytest.raises(SelectionError, match="time zone"):
         Selection(start=datetime(2024, 12, 25))  # noqa: DTZ001 (the fault under test)
+
+
+def test_a_band_reaches_the_highest_published_ceiling() -> None:
+    # A MANPADS-like incident whose catalogue gives ceilings of 9,800 and 15,000 ft: a flight
+    # at 12,000 ft through its ring was within reach (12,000 <= 15,000), though the route
+    # check's full score stops at the lower one; at FL350 it was not.
+    truth_path = _true_path(0.1)
+    point = Point(truth_path[1][30_000], truth_path[2][30_000])
+    incident = Hazard(
+        layer=HazardLayer.INCIDENT, id="manpads", name="manpads", area=point, upper_ft=9_800.0,
+        ceiling_spread_ft=15_000.0, occurred_at=START - timedelta(days=1),
+    )  # fmt: skip
+    (ring,) = screening_hazards([], [incident], 10.0)
+    assert (ring.upper_ft, ring.ceiling_spread_ft) == (15_000.0, None)
+    t, lon, lat, _ = _true_path(7.0)
+    low = (t, lon, lat, np.full(t.shape, 12_000.0))
+    (exposure,) = flight_exposures(_flight(low), ring)
+    assert exposure.max_alt_ft == 12_000.0
+    assert flight_exposures(_flight(_true_path(7.0)), ring) == []
+
+
+def test_a_missing_callsign_stays_with_its_flight_and_a_new_one_starts_another() -> None:
+    # One aircraft, no silence: 5 reports without a callsign, 10 as XYZ9, 3 without again,
+    # then 5 as XYZ10 (its next flight number); another aircraft never names itself.
+    calls = [None] * 5 + ["XYZ9"] * 10 + [""] * 3 + ["XYZ10"] * 5
+    rows = [(t * 10, "c3", c, 45.0, 30.0, 10_000.0, None, False) for t, c in enumerate(calls)]
+    rows += [(t * 10, "d4", None, 46.0, 31.0, 10_000.0, None, False) for t in range(4)]
+    flights = split_flights(pandas.DataFrame(rows, columns=list(COLUMNS)))
+    assert [(f.icao24, f.callsign, len(f.t_s)) for f in flights] == [
+        ("c3", "XYZ9", 18), ("c3", "XYZ10", 5), ("d4", "", 4),
+    ]  # fmt: skip
+    assert [f.flight_id for f in flights] == ["c3-XYZ9-0", "c3-XYZ10-180", "d4-none-0"]

@@ -1,6 +1,6 @@
 """State vectors (OpenSky's columns: time, icao24, callsign, lat, lon, baroaltitude, geoaltitude,
-onground; NIC and NACp where a source gives them) split into flights: one aircraft and
-callsign, reports in time order, a new flight after a long silence. Altitudes in feet (OpenSky
+onground; NIC and NACp where a source gives them) split into flights: one aircraft, reports in
+time order, a new flight after a long silence or a new callsign. Altitudes in feet (OpenSky
 gives metres); the barometric altitude, else the geometric one."""
 
 from dataclasses import dataclass
@@ -60,9 +60,25 @@ def _degraded(reports: pandas.DataFrame) -> pandas.Series:
     return low
 
 
+def _flight_numbers(reports: pandas.DataFrame, break_s: float) -> pandas.Series:
+    """Per report (sorted by aircraft and time), which flight it belongs to: a new one for each
+    aircraft, after a silence longer than break_s, and where the aircraft starts broadcasting
+    another callsign. A report without a callsign (common at the start of a flight, and now and
+    then in OpenSky's data) stays with the flight around it."""
+    aircraft = reports["icao24"]
+    silence = (aircraft != aircraft.shift()) | (reports["time"].diff() > break_s)
+    stretch = silence.cumsum()
+    named = reports["callsign"].where(reports["callsign"] != "")
+    # The callsign last heard in the stretch, at each report.
+    heard = named.groupby(stretch).ffill()
+    renamed = heard.notna() & heard.shift().notna() & (heard != heard.shift()) & ~silence
+    return (silence | renamed).cumsum()
+
+
 def split_flights(frame: pandas.DataFrame, break_s: float = FLIGHT_BREAK_S) -> list[Flight]:
-    """The airborne reports with a position, grouped by aircraft and callsign, split where the
-    reports stop for longer than break_s; each flight named icao24-callsign-first time."""
+    """The airborne reports with a position, grouped into flights by aircraft (see
+    `_flight_numbers`); each flight named icao24-callsign-first time, its callsign the one it
+    broadcast ('' when none)."""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"state vectors lack the columns {', '.join(missing)}")
@@ -75,25 +91,24 @@ def split_flights(frame: pandas.DataFrame, break_s: float = FLIGHT_BREAK_S) -> l
     )
     reports["alt_ft"] = altitude_m.astype("float64") / METRES_PER_FOOT
     reports["degraded"] = _degraded(reports)
+    reports = reports.sort_values(["icao24", "time"], kind="stable", ignore_index=True)
+    numbers = _flight_numbers(reports, break_s)
     flights: list[Flight] = []
-    for (icao24, callsign), group in reports.sort_values("time").groupby(
-        ["icao24", "callsign"], sort=True
-    ):
+    for _, group in reports.groupby(numbers, sort=True):
         t_s = group["time"].to_numpy(dtype="float64")
-        breaks = np.flatnonzero(np.diff(t_s) > break_s) + 1
-        for part in np.split(np.arange(len(t_s)), breaks):
-            rows = group.iloc[part]
-            first = int(t_s[part[0]])
-            flights.append(
-                Flight(
-                    flight_id=f"{icao24}-{callsign or 'none'}-{first}",
-                    icao24=str(icao24),
-                    callsign=str(callsign),
-                    t_s=t_s[part],
-                    lon=rows["lon"].to_numpy(dtype="float64"),
-                    lat=rows["lat"].to_numpy(dtype="float64"),
-                    alt_ft=rows["alt_ft"].to_numpy(dtype="float64"),
-                    degraded=rows["degraded"].to_numpy(dtype=bool),
-                )
+        icao24 = str(group["icao24"].iloc[0])
+        named = group["callsign"][group["callsign"] != ""]
+        callsign = str(named.iloc[0]) if len(named) else ""
+        flights.append(
+            Flight(
+                flight_id=f"{icao24}-{callsign or 'none'}-{int(t_s[0])}",
+                icao24=icao24,
+                callsign=callsign,
+                t_s=t_s,
+                lon=group["lon"].to_numpy(dtype="float64"),
+                lat=group["lat"].to_numpy(dtype="float64"),
+                alt_ft=group["alt_ft"].to_numpy(dtype="float64"),
+                degraded=group["degraded"].to_numpy(dtype=bool),
             )
+        )
     return flights

@@ -47,7 +47,9 @@ def screening_hazards(
     """One hazard per record: an engagement area's fade rings (each a hazard of the same record
     for scoring) joined back into its whole reach, so a flight through it is one exposure; and
     each incident as the disc of incident_radius_nm around it (from when it happened, at the
-    altitudes its weapon reaches, as the route check counts it; none with a radius of 0)."""
+    altitudes its weapon reaches, as the route check counts it; none with a radius of 0).
+    Where a system's published ceilings differ, the highest bounds the band: the route check
+    fades its score between them, but a flight between them was within reach."""
     by_record: dict[tuple[str, str], list[Hazard]] = {}
     for hazard in hazards:
         by_record.setdefault((hazard.layer.value, hazard.id), []).append(hazard)
@@ -63,7 +65,14 @@ def screening_hazards(
             if incident.layer is HazardLayer.INCIDENT and isinstance(incident.area, shapely.Point):
                 ring = geodesic_circle(incident.area.x, incident.area.y, incident_radius_nm)
                 joined.append(replace(incident, area=ring, ring_nm=incident_radius_nm))
-    return joined
+    return [_highest_ceiling(h) for h in joined]
+
+
+def _highest_ceiling(hazard: Hazard) -> Hazard:
+    """The hazard up to the highest of its published ceilings."""
+    if hazard.ceiling_spread_ft is None:
+        return hazard
+    return replace(hazard, upper_ft=hazard.ceiling_spread_ft, ceiling_spread_ft=None)
 
 
 def _reach_box(hazard: Hazard) -> shapely.Polygon:
