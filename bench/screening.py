@@ -79,12 +79,10 @@ from app.core.risk.hazards import Hazard
 from app.core.risk.model import DEFAULT_MODEL
 from app.core.tracks.reading import read_track_file
 from app.core.tracks.screen import HazardIndex, aircraft_near, of_aircraft, screen_frame
-from app.core.tracks.screen import screening_hazards as make_screening_hazards
 from app.core.units import METRES_PER_FOOT
-from app.services.screening import screen_tracks
+from app.services.screening import layers_to_screen, screen_tracks
 from app.settings import get_settings
 from app.store.engine import make_engine
-from app.store.hazard_loading import load_hazards
 from bench.tracks_generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,20 +187,16 @@ def track_folder(data: Path, positions: int) -> tuple[Path, dict[str, Any]]:
 
 
 def hazards_as_the_command_loads_them() -> tuple[list[Hazard], dict[str, Any]]:
-    """`airspace-risk screen`'s hazards: load_hazards, then screening_hazards (default radius)."""
+    """`airspace-risk screen`'s hazards (`layers_to_screen`, the default incident radius)."""
     started = time.perf_counter()
     engine = make_engine(get_settings())
     try:
-        with engine.connect() as connection:
-            hazards, incidents = load_hazards(connection)
+        chosen = layers_to_screen(engine, DEFAULT_MODEL.default_incident_radius_nm)
     finally:
         engine.dispose()
-    chosen = make_screening_hazards(hazards, incidents, DEFAULT_MODEL.default_incident_radius_nm)
     seconds = time.perf_counter() - started
     return chosen, {
         "load_s": seconds,
-        "hazards": len(hazards),
-        "incidents": len(incidents),
         "screened": dict(Counter(h.layer.value for h in chosen)),
         "incident_radius_nm": DEFAULT_MODEL.default_incident_radius_nm,
     }

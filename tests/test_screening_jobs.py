@@ -21,24 +21,16 @@ from app.core.tracks.screen import HazardIndex, screen_frame, screening_hazards
 from app.settings import Settings
 from app.store.api_keys import create_key
 from app.store.hazard_loading import load_hazards
-from app.store.provisioning import drop_database
-from tests.conftest import LiveServer, loaded_database
+from tests.conftest import LiveServer
 from tests.track_samples import generated_tracks
 
 WAIT_S = 300.0
 
 
 @pytest.fixture(scope="module")
-def database_url() -> Iterator[str]:
-    """A database of its own with the bundled layers."""
-    url = loaded_database("screenings")
-    yield url
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def engine(database_url: str) -> Iterator[Engine]:
-    made = create_engine(database_url)
+def engine(writable_database_url: str) -> Iterator[Engine]:
+    """An engine on this module's database (bundled layers loaded, for tests that write)."""
+    made = create_engine(writable_database_url)
     yield made
     made.dispose()
 
@@ -81,13 +73,13 @@ def _expected(engine: Engine, frame: pandas.DataFrame) -> pandas.DataFrame:
 
 
 def test_a_job_screens_the_upload_and_offers_its_files(
-    database_url: str, engine: Engine, tmp_path: Path
+    writable_database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     frame, _ = generated_tracks(40, 25)
     expected = _expected(engine, frame)
     assert len(expected) > 0, "the generated flights must cross a bundled hazard"
     researcher = _headers(engine, "researcher")
-    settings = Settings(database_url=database_url, screening_dir=tmp_path / "jobs")
+    settings = Settings(database_url=writable_database_url, screening_dir=tmp_path / "jobs")
     with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         parquet = io.BytesIO()
         frame.to_parquet(parquet)
@@ -135,12 +127,14 @@ def test_a_job_screens_the_upload_and_offers_its_files(
 
 
 def test_bad_input_is_a_problem_naming_the_field_and_keeps_nothing(
-    database_url: str, engine: Engine, tmp_path: Path
+    writable_database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     frame, _ = generated_tracks(3, 7)
     researcher = _headers(engine, "researcher")
     folder = tmp_path / "jobs"
-    settings = Settings(database_url=database_url, screening_dir=folder, screening_jobs=False)
+    settings = Settings(
+        database_url=writable_database_url, screening_dir=folder, screening_jobs=False
+    )
     csv = {**researcher, "Content-Type": "text/csv"}
     with engine.connect() as connection:
         before = connection.execute(text("SELECT count(*) FROM screenings")).scalar_one()
@@ -186,7 +180,7 @@ def test_bad_input_is_a_problem_naming_the_field_and_keeps_nothing(
 
 
 def test_a_job_whose_process_died_is_run_again(
-    database_url: str, engine: Engine, tmp_path: Path
+    writable_database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     # Accepted by a server that runs no jobs, then marked running with a heartbeat an hour old
     # (as a process killed mid-screening leaves it); a server that runs jobs takes it up again.
@@ -194,7 +188,7 @@ def test_a_job_whose_process_died_is_run_again(
     expected = _expected(engine, frame)
     researcher = _headers(engine, "researcher")
     folder = tmp_path / "jobs"
-    quiet = Settings(database_url=database_url, screening_dir=folder, screening_jobs=False)
+    quiet = Settings(database_url=writable_database_url, screening_dir=folder, screening_jobs=False)
     with LiveServer(quiet) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         answer = client.post("/v1/screenings", content=_csv(frame),
                              headers={**researcher, "Content-Type": "text/csv"})  # fmt: skip
@@ -205,7 +199,7 @@ def test_a_job_whose_process_died_is_run_again(
             text("UPDATE screenings SET status = 'running', attempts = 1, started_at = now(),"
                  " heartbeat_at = now() - interval '1 hour' WHERE id = :id"), {"id": job_id},
         )  # fmt: skip
-    working = Settings(database_url=database_url, screening_dir=folder)
+    working = Settings(database_url=writable_database_url, screening_dir=folder)
     with LiveServer(working) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         done = _wait(client, f"/v1/screenings/{job_id}", researcher)
     assert done["status"] == "done", done

@@ -17,9 +17,8 @@ from app.cli.progress import ProgressBars
 from app.core.instants import InstantError, read_instant
 from app.core.risk.model import DEFAULT_MODEL
 from app.core.tracks.reading import TrackFileError
-from app.core.tracks.screen import screening_hazards
 from app.core.tracks.selection import Selection, SelectionError, bbox_from_text
-from app.services.screening import screen_tracks
+from app.services.screening import layers_to_screen, screen_tracks
 from app.services.screening_outputs import (
     as_table,
     write_geopackage,
@@ -29,7 +28,6 @@ from app.services.screening_outputs import (
 )
 from app.settings import get_settings
 from app.store.engine import make_engine
-from app.store.hazard_loading import load_hazards
 
 
 def _mapping(path: Path | None) -> dict[str, str] | None:
@@ -121,11 +119,9 @@ def screen(
     selection = _selection(start, end, bbox)
     engine = make_engine(get_settings())
     try:
-        with engine.connect() as connection:
-            hazards, incidents = load_hazards(connection)
+        chosen = layers_to_screen(engine, incident_radius)
     finally:
         engine.dispose()
-    chosen = screening_hazards(hazards, incidents, incident_radius)
     try:
         with ProgressBars() as bars:
             told = bars.bar("screening")

@@ -13,6 +13,7 @@ import dask.dataframe
 import pandas
 from dask.delayed import delayed
 from distributed import Client, as_completed
+from sqlalchemy import Engine
 
 from app.core.risk.hazards import Hazard
 from app.core.tracks.flights import COLUMNS, OPTIONAL_COLUMNS
@@ -29,11 +30,20 @@ from app.core.tracks.screen import (
     aircraft_near,
     of_aircraft,
     screen_frame,
+    screening_hazards,
 )
 from app.core.tracks.selection import Selection
+from app.store.hazard_loading import load_hazards
 
 # Told (tasks done, tasks in all) as the screening goes.
 Progress = Callable[[int, int], None]
+
+
+def layers_to_screen(engine: Engine, incident_radius_nm: float) -> list[Hazard]:
+    """The zones, engagement areas and incident rings as on record now, as screened."""
+    with engine.connect() as connection:
+        hazards, incidents = load_hazards(connection)
+    return screening_hazards(hazards, incidents, incident_radius_nm)
 
 
 def _read(path: Path, mapping: Mapping[str, str] | None, groups: tuple[int, ...] | None,

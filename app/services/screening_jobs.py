@@ -17,9 +17,8 @@ from distributed import Client, LocalCluster
 from sqlalchemy import Engine
 
 from app.core.tracks.reading import TrackFileError
-from app.core.tracks.screen import screening_hazards
 from app.core.tracks.selection import Selection
-from app.services.screening import screen_tracks
+from app.services.screening import layers_to_screen, screen_tracks
 from app.services.screening_outputs import (
     as_table,
     write_geopackage,
@@ -27,7 +26,6 @@ from app.services.screening_outputs import (
     write_plot,
     write_summary,
 )
-from app.store.hazard_loading import load_hazards
 from app.store.screenings import ScreeningJob, beat, claim_next, finish
 
 log = logging.getLogger(__name__)
@@ -184,9 +182,7 @@ class ScreeningRunner:
     def _screen(self, job: ScreeningJob, progress: dict[str, int]) -> dict[str, Any]:
         """The screening itself: the counts, or a problem naming what in the input is wrong."""
         parameters = job.parameters
-        with self.engine.connect() as connection:
-            hazards, incidents = load_hazards(connection)
-        chosen = screening_hazards(hazards, incidents, parameters["incident_radius_nm"])
+        chosen = layers_to_screen(self.engine, parameters["incident_radius_nm"])
         last = [0.0]
 
         def told(done: int, total: int) -> None:
