@@ -76,8 +76,13 @@ def screen(
         int, typer.Option("--workers", min=1, max=64, help="Local cluster: worker processes.")
     ] = 2,
     partitions: Annotated[
-        int, typer.Option("--partitions", min=1, help="Partitions by aircraft.")
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--partitions",
+            min=1,
+            help="Partitions by aircraft (default: a CSV file or 10^6 Parquet rows each, >= 8).",
+        ),
+    ] = None,
     columns: Annotated[
         Path | None,
         typer.Option("--columns", help="JSON mapping of another source's columns to OpenSky's."),

@@ -35,6 +35,7 @@ from app.core.tracks.screen import (
 from app.core.tracks.selection import Selection
 from app.store.hazard_loading import load_hazards
 
+MIN_PARTITIONS = 8
 # Told (tasks done, tasks in all) as the screening goes.
 Progress = Callable[[int, int], None]
 
@@ -74,13 +75,14 @@ def screen_tracks(
     client: Client,
     paths: list[Path],
     hazards: Sequence[Hazard],
-    partitions: int,
+    partitions: int | None,
     mapping: Mapping[str, str] | None = None,
     selection: Selection | None = None,
     progress: Progress | None = None,
 ) -> pandas.DataFrame:
     """Every exposure in the track files (between the selection's times, of the hazards meeting
-    its box), computed on the client's cluster."""
+    its box), computed on the client's cluster, the reports gathered by aircraft into
+    `partitions` (None: one per part read, at least MIN_PARTITIONS)."""
     selection = selection or Selection()
     hazards = selection.hazards(hazards)
     files = track_files(paths)
@@ -103,7 +105,11 @@ def screen_tracks(
     # Their reports only (the second reading), all of an aircraft's in one partition.
     [chosen] = client.scatter([aircraft], broadcast=True)
     theirs = frame.map_partitions(of_aircraft, chosen, meta=meta)
-    by_aircraft = theirs.shuffle("icao24", npartitions=partitions)
+    # By default a partition per part read (about a million reports each), and at least 8, so
+    # that a task's memory stays the same whatever the input's size.
+    by_aircraft = theirs.shuffle(
+        "icao24", npartitions=partitions or max(MIN_PARTITIONS, len(parts))
+    )
     exposures = by_aircraft.map_partitions(screen_frame, index, meta=empty)
     result = _gather(client, exposures, empty, progress)
     return result.sort_values(["flight_id", "entry_t_s", "hazard_id"], ignore_index=True)

@@ -195,10 +195,9 @@ class ScreeningRunner:
 
         client = self._dask()
         source = input_path(self.folder, job.id, job.input_kind)
-        partitions = max(4, 2 * len(client.scheduler_info()["workers"]))
         try:
             found = screen_tracks(
-                client, [source], chosen, partitions, parameters.get("columns"),
+                client, [source], chosen, None, parameters.get("columns"),
                 selection_of(parameters), told,
             )  # fmt: skip
         except TrackFileError as error:
