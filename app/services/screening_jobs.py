@@ -168,6 +168,11 @@ class ScreeningRunner:
         except _Superseded:
             return
         except Exception:
+            if self._stop.is_set():
+                # Cut short by the server stopping: not a failure; it stops beating and is run
+                # again by the next process to look.
+                log.warning("screening %s interrupted by shutdown; it runs again", job.id)
+                return
             log.exception("screening %s failed", job.id)
             outcome = {"error": {
                 "title": "Screening failed", "status": 500,
@@ -202,6 +207,7 @@ class ScreeningRunner:
             )  # fmt: skip
         except TrackFileError as error:
             detail = str(error).replace(str(source), job.input_name)
+            detail = detail.replace(source.name, job.input_name)
             return {"error": {"title": "Unreadable tracks", "status": 422, "detail": detail,
                               "errors": [{"field": "body", "reason": detail}]}}  # fmt: skip
         table = as_table(found)
