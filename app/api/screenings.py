@@ -186,7 +186,7 @@ UPLOAD_BODY = {
         "description": "State vectors in OpenSky's columns (time, icao24, callsign, lat, lon, "
         "baroaltitude, geoaltitude, onground; nic and nacp where given), or others with "
         "?columns=.",
-        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in KINDS},
+        "content": {media: BINARY for media in KINDS},
     }
 }
 
