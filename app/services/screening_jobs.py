@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from app.core.tracks.reading import TrackFileError
 from app.core.tracks.selection import Selection
+from app.services.background_loop import BackgroundLoop
 from app.services.screening import layers_to_screen, screen_tracks
 from app.services.screening_outputs import (
     as_table,
@@ -74,8 +75,11 @@ class _Superseded(Exception):
     """Another process took the job over (this one's heartbeat was late): stop, write nothing."""
 
 
-class ScreeningRunner:
-    """Runs screening jobs on a thread of its own."""
+class ScreeningRunner(BackgroundLoop):
+    """Runs screening jobs on a thread of its own (nudged when one was just submitted)."""
+
+    thread_name = "screenings"
+    join_timeout_s = 30.0
 
     def __init__(
         self,
@@ -85,40 +89,25 @@ class ScreeningRunner:
         workers: int,
         interval_s: float = 1.0,
     ) -> None:
+        super().__init__(interval_s)
         self.engine = engine
         self.folder = folder
         self.scheduler = scheduler
         self.workers = workers
-        self.interval_s = interval_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._cluster: LocalCluster | None = None
         self._client: Client | None = None
-
-    def start(self) -> None:
-        """Begin looking for jobs."""
-        self._thread = threading.Thread(target=self._run, name="screenings", daemon=True)
-        self._thread.start()
-
-    def nudge(self) -> None:
-        """Look for a job now (one was just submitted)."""
-        self._wake.set()
 
     def close(self) -> None:
         """Stop after the job in hand (a job cut short is taken up again later) and close the
         cluster."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        super().close()
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 with self.engine.begin() as connection:
                     job = claim_next(connection, LEASE_S)
@@ -126,8 +115,7 @@ class ScreeningRunner:
                 log.exception("claiming a screening job failed")
                 job = None
             if job is None:
-                self._wake.wait(self.interval_s)
-                self._wake.clear()
+                self.pause()
                 continue
             try:
                 self.run_job(job)
@@ -168,7 +156,7 @@ class ScreeningRunner:
         except _Superseded:
             return
         except Exception:
-            if self._stop.is_set():
+            if self.stopping:
                 # Cut short by the server stopping: not a failure; it stops beating and is run
                 # again by the next process to look.
                 log.warning("screening %s interrupted by shutdown; it runs again", job.id)

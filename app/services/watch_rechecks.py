@@ -16,7 +16,6 @@ runs again), and a change rolled back was never logged, so it never alerts.
 """
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from app.core.watches.changes import hazard_key, worth_alerting
 from app.core.watches.flights import hazards_in
 from app.core.webhooks.events import ALERT_EVENT, cloud_event
 from app.metrics import WATCH_ALERTS, WATCH_PASSES
+from app.services.background_loop import BackgroundLoop
 from app.services.checkers import CheckerService
 from app.services.watches import Checked, recheck_watch
 from app.store.layer_stats import data_version
@@ -61,8 +61,11 @@ MAX_CAUSES = 20
 BOUNDARY_INTERVAL_S = 5.0
 
 
-class WatchRechecker:
-    """Runs re-check passes on a thread of its own, every interval or when nudged."""
+class WatchRechecker(BackgroundLoop):
+    """Runs re-check passes on a thread of its own, every interval or when nudged (a write in
+    this process changed the data)."""
+
+    thread_name = "watch-rechecks"
 
     def __init__(
         self,
@@ -73,45 +76,25 @@ class WatchRechecker:
         on_alerts: Callable[[], None] = lambda: None,
         boundary_interval_s: float = BOUNDARY_INTERVAL_S,
     ) -> None:
+        super().__init__(interval_s)
         self.engine = engine
         self.checkers = checkers
         self.public_url = public_url.rstrip("/")
-        self.interval_s = interval_s
         self.on_alerts = on_alerts
         self.boundary_interval_s = boundary_interval_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.passes = 0
         # The last pass that had work: watches checked again, alerts written.
         self.last_pass = (0, 0)
 
-    def start(self) -> None:
-        """Re-check in the background from now on."""
-        self._thread = threading.Thread(target=self._run, name="watch-rechecks", daemon=True)
-        self._thread.start()
-
-    def nudge(self) -> None:
-        """Run a pass soon (a write in this process changed the data)."""
-        self._wake.set()
-
-    def close(self) -> None:
-        """Stop after the pass under way."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-
     def _run(self) -> None:
         """Pass after pass until closed; a failed pass is logged and tried again."""
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 if self.run_once() > 0:
                     self.on_alerts()
             except Exception:
                 log.exception("a watch re-check pass failed; it runs again")
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+            self.pause()
 
     def run_once(self) -> int:
         """One pass (see the module's text); the alerts it wrote."""

@@ -10,7 +10,6 @@ jitter, never sooner than the receiver's Retry-After) until the delivery is two 
 import logging
 import random
 import socket
-import threading
 import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +21,7 @@ from app.core.webhooks.retries import next_attempt, retry_after_s
 from app.core.webhooks.signing import signed_headers
 from app.core.webhooks.targets import UnsafeTarget, check_addresses, check_url
 from app.metrics import WEBHOOK_ATTEMPTS
+from app.services.background_loop import BackgroundLoop
 from app.store.webhooks import (
     Delivery,
     claim_due,
@@ -66,8 +66,10 @@ def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]
     return urlunsplit(parts._replace(netloc=netloc)), {"host": host_header}, extensions
 
 
-class WebhookDeliverer:
-    """Delivers due webhooks on a thread of its own."""
+class WebhookDeliverer(BackgroundLoop):
+    """Delivers due webhooks on a thread of its own (nudged when alerts were just written)."""
+
+    thread_name = "webhooks"
 
     def __init__(
         self,
@@ -78,50 +80,30 @@ class WebhookDeliverer:
         first_retry_s: float,
         interval_s: float = 0.5,
     ) -> None:
+        super().__init__(interval_s)
         self.engine = engine
         self.allow_private = allow_private
         self.timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
         self.lease_s = connect_timeout_s + read_timeout_s + 30.0
-        self.interval_s = interval_s
         self.first_retry_s = first_retry_s
         self._rng = random.Random()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Deliver in the background from now on."""
-        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
-        self._thread.start()
-
-    def nudge(self) -> None:
-        """Look for due deliveries now (alerts were just written)."""
-        self._wake.set()
-
-    def close(self) -> None:
-        """Stop after the attempts under way."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
 
     def _run(self) -> None:
         """Deliver what is due, again and again, until closed."""
         with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-            while not self._stop.is_set():
+            while not self.stopping:
                 try:
                     if self.deliver_due(client) == CLAIM_BATCH:
                         continue  # more may be due
                 except Exception:
                     log.exception("webhook delivery round failed; it runs again")
-                self._wake.wait(self.interval_s)
-                self._wake.clear()
+                self.pause()
 
     def deliver_due(self, client: httpx.Client) -> int:
         """Claim due deliveries one at a time (each under a lease that covers one attempt) and
         make one attempt at each; how many were attempted."""
         attempted = 0
-        while attempted < CLAIM_BATCH and not self._stop.is_set():
+        while attempted < CLAIM_BATCH and not self.stopping:
             with self.engine.begin() as connection:
                 claimed = claim_due(connection, 1, self.lease_s)
             if not claimed:
