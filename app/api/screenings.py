@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import require_role
 from app.api.dependencies import EngineDep, SettingsDep
+from app.api.features.parameters import bad_parameter
 from app.api.problems import FieldError, Problem
 from app.api.responses import JsonResponse
 from app.core.instants import InstantError, read_instant
@@ -119,12 +120,6 @@ def _out(job: ScreeningJob, base: str) -> ScreeningOut:
     )  # fmt: skip
 
 
-def _bad(parameter: str, reason: str, status: int = 400) -> Problem:
-    """A problem naming the parameter at fault."""
-    return Problem(status, f"{parameter}: {reason}", "invalid-parameter", "Invalid parameter",
-                   [FieldError(parameter, reason)])  # fmt: skip
-
-
 def _columns(text: str | None) -> dict[str, str] | None:
     """`theirs:ours,…` as a mapping."""
     if text is None:
@@ -133,7 +128,7 @@ def _columns(text: str | None) -> dict[str, str] | None:
     for pair in text.split(","):
         theirs, colon, ours = pair.partition(":")
         if not colon or not theirs.strip() or not ours.strip():
-            raise _bad("columns", "must be pairs their_name:opensky_name, comma-separated")
+            raise bad_parameter("columns", "must be pairs their_name:opensky_name, comma-separated")
         mapping[theirs.strip()] = ours.strip()
     return mapping
 
@@ -147,12 +142,12 @@ def _parameters(
         try:
             moments[name] = None if text is None else read_instant(text)[0]
         except InstantError as error:
-            raise _bad(name, str(error)) from None
+            raise bad_parameter(name, str(error)) from None
     try:
         box = None if bbox is None else bbox_from_text(bbox)
         Selection(moments["from"], moments["to"], box)
     except SelectionError as error:
-        raise _bad(error.field, error.reason) from None
+        raise bad_parameter(error.field, error.reason) from None
     return {
         "from": None if moments["from"] is None else moments["from"].isoformat(),
         "to": None if moments["to"] is None else moments["to"].isoformat(),
@@ -170,13 +165,8 @@ async def _receive(request: Request, target: FilePath) -> int:
             size += len(chunk)
             await file.write(chunk)
         await file.flush()
-        await anyio.to_thread.run_sync(_fsync, file.wrapped.fileno())
+        await anyio.to_thread.run_sync(os.fsync, file.wrapped.fileno())
     return size
-
-
-def _fsync(descriptor: int) -> None:
-    """Flush a file to disk."""
-    os.fsync(descriptor)
 
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -237,7 +227,9 @@ async def submit_screening(
     try:
         size = await _receive(request, target)
         if size == 0:
-            raise _bad("body", "empty: send the track file as the body", 422)
+            reason = "empty: send the track file as the body"
+            raise Problem(422, f"body: {reason}", "invalid-parameter", "Invalid parameter",
+                          [FieldError("body", reason)])  # fmt: skip
         try:
             await run_in_threadpool(check_track_columns, target, parameters["columns"])
         except TrackFileError as error:
